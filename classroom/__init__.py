@@ -1,0 +1,82 @@
+"""Red Soul Classroom: one documentary turned into a moderated class discussion."""
+
+from pathlib import Path
+
+from flask import Flask, render_template
+
+from . import cli
+from .config import defaults
+from .extensions import csrf, db, limiter, login_manager, migrate
+from .filmtime import format_film_time
+from .sanitize import sanitize_html
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Inline scripts and styles are forbidden; media may come from the school's licensed https stream.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "media-src 'self' https:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'self'"
+)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app; `config` overrides the defaults (tests pass their own database)."""
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(defaults(app.instance_path))
+    if config:
+        app.config.update(config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_error_pages(app)
+    cli.register(app)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        return response
+
+    return app
+
+
+def register_blueprints(app: Flask) -> None:
+    from . import access  # noqa: F401  (registers the session loader)
+    from .auth.routes import bp as auth_bp
+    from .classes.routes import bp as classes_bp
+    from .lessons.routes import bp as lessons_bp
+    from .main import bp as main_bp
+
+    for blueprint in (main_bp, auth_bp, lessons_bp, classes_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from .models import ReflectionStatus
+
+    app.jinja_env.filters["film_time"] = format_film_time
+    app.jinja_env.filters["user_html"] = sanitize_html
+    app.jinja_env.globals["status_labels"] = ReflectionStatus.LABELS
+
+
+def register_error_pages(app: Flask) -> None:
+    for code, title in ((400, "That request could not be used"), (404, "Not found"), (429, "Slow down"), (500, "Something went wrong")):
+
+        def handler(error, code=code, title=title):
+            return render_template("errors/error.html", code=code, title=title, error=error), code
+
+        app.register_error_handler(code, handler)

@@ -1,0 +1,88 @@
+"""Who may see what: the session loader, role guards and lookups scoped to their owner."""
+
+from functools import wraps
+
+from flask import abort, redirect, request, url_for
+from flask_login import current_user
+
+from .extensions import db, login_manager
+from .models import Assignment, LessonPlan, SchoolClass, Student, Teacher
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    """Session ids are "teacher:<id>" or "student:<id>", so the two kinds never mix."""
+    kind, _, raw_id = user_id.partition(":")
+    if not raw_id.isdigit():
+        return None
+    model = {"teacher": Teacher, "student": Student}.get(kind)
+    return db.session.get(model, int(raw_id)) if model else None
+
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Please log in to see that page."
+login_manager.login_message_category = "info"
+
+
+def is_teacher() -> bool:
+    return current_user.is_authenticated and current_user.is_teacher
+
+
+def is_student() -> bool:
+    return current_user.is_authenticated and current_user.is_student
+
+
+def teacher_required(view):
+    """Only a logged-in teacher; anyone else is sent to the teachers' login."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not is_teacher():
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def current_teacher() -> Teacher:
+    return current_user._get_current_object()
+
+
+def owned_plan_or_404(plan_id: int) -> LessonPlan:
+    """The current teacher's lesson plan, or 404 whether it is missing or someone else's."""
+    plan = db.session.get(LessonPlan, plan_id)
+    if plan is None or plan.teacher_id != current_user.id:
+        abort(404)
+    return plan
+
+
+def owned_class_or_404(class_id: int) -> SchoolClass:
+    """The current teacher's class, or 404."""
+    school_class = db.session.get(SchoolClass, class_id)
+    if school_class is None or school_class.teacher_id != current_user.id:
+        abort(404)
+    return school_class
+
+
+def owned_assignment_or_404(assignment_id: int) -> Assignment:
+    """An assignment in one of the current teacher's classes, or 404."""
+    assignment = db.session.execute(
+        db.select(Assignment)
+        .join(SchoolClass)
+        .where(Assignment.id == assignment_id, SchoolClass.teacher_id == current_user.id)
+    ).scalar_one_or_none()
+    if assignment is None:
+        abort(404)
+    return assignment
+
+
+def owned_student_or_404(student_id: int) -> Student:
+    """A student in one of the current teacher's classes, or 404."""
+    student = db.session.execute(
+        db.select(Student)
+        .join(SchoolClass)
+        .where(Student.id == student_id, SchoolClass.teacher_id == current_user.id)
+    ).scalar_one_or_none()
+    if student is None:
+        abort(404)
+    return student

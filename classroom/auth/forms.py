@@ -1,0 +1,43 @@
+"""Teacher account forms."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+MIN_PASSWORD = 10
+
+
+class SignupForm(FlaskForm):
+    name = StringField("Your name", validators=[DataRequired("Please enter your name."), Length(max=120)])
+    email = EmailField(
+        "School email",
+        validators=[DataRequired("Please enter your email."), Email("That does not look like an email address."), Length(max=254)],
+    )
+    password = PasswordField(
+        "Password",
+        validators=[
+            DataRequired("Please choose a password."),
+            Length(min=MIN_PASSWORD, max=200, message=f"Use at least {MIN_PASSWORD} characters."),
+        ],
+        description=f"At least {MIN_PASSWORD} characters. A short sentence is easy to remember.",
+    )
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired("Please enter your email.")])
+    password = PasswordField("Password", validators=[DataRequired("Please enter your password.")])
+    remember = BooleanField("Keep me logged in on this computer")
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired("Please enter your current password.")])
+    new_password = PasswordField(
+        "New password",
+        validators=[
+            DataRequired("Please choose a new password."),
+            Length(min=MIN_PASSWORD, max=200, message=f"Use at least {MIN_PASSWORD} characters."),
+        ],
+    )
+    confirm = PasswordField(
+        "New password again", validators=[EqualTo("new_password", message="The two new passwords differ.")]
+    )

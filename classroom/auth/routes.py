@@ -1,0 +1,86 @@
+"""Teacher sign-up, log-in, log-out and password change."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from ..access import is_teacher, teacher_required
+from ..extensions import db, limiter
+from ..passwords import check_password, hash_password
+from .accounts import EmailTaken, create_teacher, find_teacher_by_email
+from .forms import ChangePasswordForm, LoginForm, SignupForm
+
+bp = Blueprint("auth", __name__)
+
+BAD_LOGIN = "That email and password do not match an account."
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site: never another host, scheme or protocol-relative URL."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit("20/hour", methods=["POST"])
+def signup():
+    if not current_app.config["ALLOW_SIGNUP"]:
+        return render_template("auth/signup_closed.html", contact=current_app.config["SIGNUP_CONTACT"])
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            teacher = create_teacher(form.name.data, form.email.data, form.password.data)
+        except EmailTaken as taken:
+            form.email.errors.append(str(taken))
+        else:
+            login_user(teacher)
+            flash("Welcome! Start from the ready lesson plan below, or build your own.", "success")
+            return redirect(url_for("lessons.index"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/signup.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("30/15 minutes", methods=["POST"])
+def login():
+    if is_teacher():
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        teacher = find_teacher_by_email(form.email.data)
+        if teacher and check_password(teacher.password_hash, form.password.data):
+            if current_user.is_authenticated:
+                logout_user()
+            login_user(teacher, remember=form.remember.data)
+            return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
+        form.password.errors.append(BAD_LOGIN)
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    flash("You have logged out.", "info")
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@teacher_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not check_password(current_user.password_hash, form.current_password.data):
+            form.current_password.errors.append("That is not your current password.")
+        else:
+            current_user.password_hash = hash_password(form.new_password.data)
+            db.session.commit()
+            flash("Your password has been changed.", "success")
+            return redirect(url_for("main.home"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/change_password.html", form=form), status

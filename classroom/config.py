@@ -1,0 +1,63 @@
+"""Configuration: defaults in code, secrets from the environment or the instance folder."""
+
+import os
+import secrets
+from pathlib import Path
+
+
+def database_url(instance_path: str) -> str:
+    """DATABASE_URL if set (PostgreSQL URLs get the psycopg 3 driver), else SQLite in instance/."""
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return "sqlite:///" + str(Path(instance_path) / "classroom.sqlite3")
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def secret_key(instance_path: str) -> str:
+    """SECRET_KEY from the environment, else one generated once and kept in instance/secret_key."""
+    from_env = os.environ.get("SECRET_KEY", "").strip()
+    if from_env:
+        return from_env
+    key_file = Path(instance_path) / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # Created private from the start: the key signs every session cookie.
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def env_flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() not in ("0", "false", "no", "off", "")
+
+
+def defaults(instance_path: str) -> dict:
+    """The configuration a plain `make run` gets."""
+    return {
+        "SECRET_KEY": secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "ALLOW_SIGNUP": env_flag("ALLOW_SIGNUP", True),
+        # Who a teacher should ask for an account when sign-up is closed.
+        "SIGNUP_CONTACT": os.environ.get("SIGNUP_CONTACT", "your school's IT administrator"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env_flag("SECURE_COOKIES", False),
+        "REMEMBER_COOKIE_SECURE": env_flag("SECURE_COOKIES", False),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "PASSWORD_HASH_FAST": False,
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    }

@@ -1,0 +1,332 @@
+"""Database models: the film, teachers' lesson plans, classes, students and their reflections."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now in UTC; every stored time is UTC."""
+    return datetime.now(timezone.utc)
+
+
+THEMES = ("memory", "legacy", "nostalgia", "justice", "media", "film literacy")
+
+
+class Film(db.Model):
+    __tablename__ = "films"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    director: Mapped[str] = mapped_column(String(200))
+    copyright_year: Mapped[int] = mapped_column(Integer)
+    release_year: Mapped[int] = mapped_column(Integer)
+    running_time_seconds: Mapped[int] = mapped_column(Integer)
+    languages: Mapped[str] = mapped_column(String(200))
+    picture: Mapped[str] = mapped_column(String(200))
+    premiere: Mapped[str] = mapped_column(String(300))
+    festivals: Mapped[list] = mapped_column(JSON, default=list)
+    licensing: Mapped[str] = mapped_column(Text)
+    form: Mapped[str] = mapped_column(String(300))
+    synopsis: Mapped[str] = mapped_column(Text)
+
+
+class Teacher(UserMixin, db.Model):
+    __tablename__ = "teachers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    # Stored lower-cased so uniqueness is case-insensitive on every database.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    # Extra words this teacher wants flagged in reflections, one per line.
+    flag_words: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    def get_id(self) -> str:
+        return f"teacher:{self.id}"
+
+    is_teacher = True
+    is_student = False
+
+
+class LessonPlan(db.Model):
+    __tablename__ = "lesson_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("teachers.id", ondelete="CASCADE"), index=True)
+    film_id: Mapped[int] = mapped_column(ForeignKey("films.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    grade_band: Mapped[str] = mapped_column(String(60), default="")
+    objectives: Mapped[str] = mapped_column(Text, default="")
+    stance_question: Mapped[str] = mapped_column(Text)
+    stance_options: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    teacher: Mapped[Teacher] = relationship()
+    film: Mapped[Film] = relationship()
+    prompts: Mapped[list[PlanPrompt]] = relationship(
+        back_populates="plan",
+        cascade="all, delete-orphan",
+        order_by="(PlanPrompt.time_seconds, PlanPrompt.id)",
+    )
+
+
+class PromptFields:
+    """Columns shared by a plan's prompt and an assignment's frozen copy of it."""
+
+    text: Mapped[str] = mapped_column(Text)
+    time_seconds: Mapped[int] = mapped_column(Integer)
+    theme: Mapped[str] = mapped_column(String(40))
+    pause: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Starter times are guesses until a teacher checks them against the film.
+    time_confirmed: Mapped[bool] = mapped_column(Boolean, default=True)
+    teacher_note: Mapped[str] = mapped_column(Text, default="")
+
+
+class PlanPrompt(PromptFields, db.Model):
+    __tablename__ = "plan_prompts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("lesson_plans.id", ondelete="CASCADE"), index=True)
+    plan: Mapped[LessonPlan] = relationship(back_populates="prompts")
+
+
+class SchoolClass(db.Model):
+    __tablename__ = "classes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("teachers.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    term: Mapped[str] = mapped_column(String(60), default="")
+    join_code: Mapped[str] = mapped_column(String(8), unique=True)
+    join_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    teacher: Mapped[Teacher] = relationship()
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="school_class",
+        cascade="all, delete-orphan",
+        order_by="Assignment.id",
+        lazy="raise",
+    )
+    students: Mapped[list[Student]] = relationship(
+        back_populates="school_class",
+        cascade="all, delete-orphan",
+        order_by="Student.display_name",
+        lazy="raise",
+    )
+
+
+class Assignment(db.Model):
+    __tablename__ = "assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"), index=True)
+    # The plan it came from; the assignment keeps its own prompts, so the plan may go.
+    plan_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lesson_plans.id", ondelete="SET NULL"), index=True, nullable=True
+    )
+    film_id: Mapped[int] = mapped_column(ForeignKey("films.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    objectives: Mapped[str] = mapped_column(Text, default="")
+    opens_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    closes_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    video_url: Mapped[str] = mapped_column(String(2000), default="")
+    # The school's WebVTT captions, uploaded by the teacher and served from this site.
+    captions_vtt: Mapped[str] = mapped_column(Text, default="")
+    require_approval: Mapped[bool] = mapped_column(Boolean, default=True)
+    show_classmates: Mapped[bool] = mapped_column(Boolean, default=True)
+    anonymise: Mapped[bool] = mapped_column(Boolean, default=True)
+    stance_question: Mapped[str] = mapped_column(Text)
+    stance_options: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    school_class: Mapped[SchoolClass] = relationship(back_populates="assignments")
+    plan: Mapped[LessonPlan | None] = relationship()
+    film: Mapped[Film] = relationship()
+    prompts: Mapped[list[Prompt]] = relationship(
+        back_populates="assignment",
+        cascade="all, delete-orphan",
+        order_by="(Prompt.time_seconds, Prompt.id)",
+    )
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        """True between opens_at and closes_at (either may be unset)."""
+        now = now or utcnow()
+        if self.opens_at and now < as_utc(self.opens_at):
+            return False
+        if self.closes_at and now >= as_utc(self.closes_at):
+            return False
+        return True
+
+    def has_opened(self, now: datetime | None = None) -> bool:
+        now = now or utcnow()
+        return not self.opens_at or now >= as_utc(self.opens_at)
+
+    def has_closed(self, now: datetime | None = None) -> bool:
+        now = now or utcnow()
+        return bool(self.closes_at) and now >= as_utc(self.closes_at)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; treat them as the UTC they were stored as."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+class Prompt(PromptFields, db.Model):
+    """An assignment's own copy of a plan prompt: what the class actually answers."""
+
+    __tablename__ = "prompts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), index=True)
+    assignment: Mapped[Assignment] = relationship(back_populates="prompts")
+    reflections: Mapped[list[Reflection]] = relationship(
+        back_populates="prompt", cascade="all, delete-orphan", lazy="raise"
+    )
+
+
+class Student(UserMixin, db.Model):
+    """A student is only a display name inside one class; nothing else is collected."""
+
+    __tablename__ = "students"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"), index=True)
+    display_name: Mapped[str] = mapped_column(String(60))
+    # Kept readable because teachers print it for students who lose it.
+    return_code: Mapped[str] = mapped_column(String(20), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    school_class: Mapped[SchoolClass] = relationship(back_populates="students")
+    reflections: Mapped[list[Reflection]] = relationship(
+        back_populates="student", cascade="all, delete-orphan", lazy="raise"
+    )
+    stance_answers: Mapped[list[StanceAnswer]] = relationship(
+        back_populates="student", cascade="all, delete-orphan", lazy="raise"
+    )
+
+    def get_id(self) -> str:
+        return f"student:{self.id}"
+
+    is_teacher = False
+    is_student = True
+
+
+class StanceAnswer(db.Model):
+    """A student's answer to the stance poll, before ("pre") or after ("post") viewing."""
+
+    __tablename__ = "stance_answers"
+    __table_args__ = (UniqueConstraint("student_id", "assignment_id", "phase", name="uq_stance_once"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("students.id", ondelete="CASCADE"), index=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), index=True)
+    phase: Mapped[str] = mapped_column(String(4))
+    option_index: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    student: Mapped[Student] = relationship(back_populates="stance_answers")
+    assignment: Mapped[Assignment] = relationship()
+
+
+class ReflectionStatus:
+    DRAFT = "draft"
+    AWAITING = "awaiting"
+    APPROVED = "approved"
+    RETURNED = "returned"
+    REJECTED = "rejected"
+
+    ALL = (DRAFT, AWAITING, APPROVED, RETURNED, REJECTED)
+    LABELS = {
+        DRAFT: "Draft",
+        AWAITING: "Awaiting approval",
+        APPROVED: "Approved",
+        RETURNED: "Returned with feedback",
+        REJECTED: "Rejected",
+    }
+
+
+class Reflection(db.Model):
+    __tablename__ = "reflections"
+    # One reflection per student per prompt: double submits cannot make two.
+    __table_args__ = (UniqueConstraint("student_id", "prompt_id", name="uq_reflection_once"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("students.id", ondelete="CASCADE"), index=True)
+    prompt_id: Mapped[int] = mapped_column(ForeignKey("prompts.id", ondelete="CASCADE"), index=True)
+    # What the student typed (light Markdown), kept so they can edit it as written.
+    body: Mapped[str] = mapped_column(Text)
+    # The sanitised HTML made from body on save.
+    body_html: Mapped[str] = mapped_column(Text)
+    word_count: Mapped[int] = mapped_column(Integer, default=0)
+    cited_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    status: Mapped[str] = mapped_column(String(12), default=ReflectionStatus.DRAFT, index=True)
+    # Bumped on every save so a stale tab is told rather than silently overwriting.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    feedback: Mapped[str] = mapped_column(Text, default="")
+    starred: Mapped[bool] = mapped_column(Boolean, default=False)
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    flag_details: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    student: Mapped[Student] = relationship(back_populates="reflections")
+    prompt: Mapped[Prompt] = relationship(back_populates="reflections")
+    events: Mapped[list[ModerationEvent]] = relationship(
+        back_populates="reflection",
+        cascade="all, delete-orphan",
+        order_by="ModerationEvent.id",
+        lazy="raise",
+    )
+
+    @property
+    def status_label(self) -> str:
+        return ReflectionStatus.LABELS.get(self.status, self.status)
+
+    @property
+    def flags(self) -> list:
+        return json.loads(self.flag_details) if self.flag_details else []
+
+
+class ModerationEvent(db.Model):
+    """The audit trail: every change of a reflection's status, by whom and why."""
+
+    __tablename__ = "moderation_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reflection_id: Mapped[int] = mapped_column(ForeignKey("reflections.id", ondelete="CASCADE"), index=True)
+    # Null when the student (or the system) made the change.
+    teacher_id: Mapped[int | None] = mapped_column(
+        ForeignKey("teachers.id", ondelete="SET NULL"), index=True, nullable=True
+    )
+    actor: Mapped[str] = mapped_column(String(12))
+    from_status: Mapped[str] = mapped_column(String(12), default="")
+    to_status: Mapped[str] = mapped_column(String(12))
+    feedback: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, server_default=func.now())
+
+    reflection: Mapped[Reflection] = relationship(back_populates="events")
+    teacher: Mapped[Teacher | None] = relationship()

@@ -1,0 +1,229 @@
+"""Shared fixtures: an app on a fresh database, logged-in teachers and joined students.
+
+Set TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test) to run the
+suite on PostgreSQL: each test run gets its own schema, dropped at the end.
+"""
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from classroom import create_app
+from classroom.classes.logic import assign_plan, create_class
+from classroom.extensions import db
+from classroom.film import load_film
+from classroom.joincodes import new_return_code
+from classroom.lessons.stance import DEFAULT_STANCE_OPTIONS, DEFAULT_STANCE_QUESTION
+from classroom.models import LessonPlan, PlanPrompt, Student, Teacher
+from classroom.passwords import hash_password
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+TEACHER_PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session")
+def pg_schema():
+    """On PostgreSQL, a schema of our own for this run, so parallel runs and leftovers never clash."""
+    if not TEST_DATABASE_URL:
+        yield None
+        return
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(TEST_DATABASE_URL)
+    with engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    yield schema
+    with engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    engine.dispose()
+
+
+def test_config(tmp_path, pg_schema) -> dict:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": uuid.uuid4().hex,
+        "WTF_CSRF_ENABLED": False,
+        "PASSWORD_HASH_FAST": True,
+        "RATELIMIT_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+    if pg_schema:
+        config["SQLALCHEMY_DATABASE_URI"] = TEST_DATABASE_URL
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"options": f"-csearch_path={pg_schema}"}}
+    else:
+        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    return config
+
+
+@pytest.fixture
+def make_app(tmp_path, pg_schema):
+    """Build an app on a fresh database; extra config overrides the test defaults."""
+    apps = []
+
+    def build(**overrides):
+        config = test_config(tmp_path, pg_schema)
+        config.update(overrides)
+        app = create_app(config)
+        with app.app_context():
+            db.drop_all()
+            db.create_all()
+            load_film()
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.drop_all()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def login_as(client, person) -> None:
+    """Sign a test client in as a teacher or a student, the way Flask-Login's cookie would."""
+    with client.session_transaction() as session:
+        session["_user_id"] = person.get_id()
+        session["_fresh"] = True
+
+
+def _saved(instance, *load):
+    """Commit, load every column (and the named relationships), and detach, for use outside an app context."""
+    db.session.add(instance)
+    db.session.commit()
+    db.session.refresh(instance)
+    for relationship_name in load:
+        for child in getattr(instance, relationship_name):
+            db.session.refresh(child)
+    db.session.expunge(instance)
+    return instance
+
+
+@pytest.fixture
+def make_teacher(app):
+    def make(name="Ada Teacher", email=None, password=TEACHER_PASSWORD):
+        with app.app_context():
+            email = email or f"{uuid.uuid4().hex[:8]}@school.example"
+            return _saved(Teacher(name=name, email=email.lower(), password_hash=hash_password(password)))
+
+    return make
+
+
+@pytest.fixture
+def teacher(make_teacher):
+    return make_teacher(name="Ada Teacher", email="ada@school.example")
+
+
+@pytest.fixture
+def other_teacher(make_teacher):
+    return make_teacher(name="Boris Other", email="boris@school.example")
+
+
+@pytest.fixture
+def teacher_client(app, teacher):
+    """A test client logged in as `teacher` (the logged-in teacher of the guide)."""
+    client = app.test_client()
+    login_as(client, teacher)
+    return client
+
+
+DEFAULT_PROMPTS = [
+    (60, "What do you notice in the opening images?", "film literacy", False),
+    (600, "Why do some people still lay flowers for Stalin?", "nostalgia", True),
+    (3000, "Who keeps the record when the state does not?", "justice", False),
+]
+
+
+@pytest.fixture
+def make_plan(app):
+    def make(owner, title="Memory and the Stalin legacy", prompts=DEFAULT_PROMPTS):
+        with app.app_context():
+            plan = LessonPlan(
+                teacher_id=owner.id,
+                film_id=load_film().id,
+                title=title,
+                grade_band="Grades 10-12",
+                objectives="Discuss how a country remembers.",
+                stance_question=DEFAULT_STANCE_QUESTION,
+                stance_options=list(DEFAULT_STANCE_OPTIONS),
+                prompts=[
+                    PlanPrompt(text=t, time_seconds=s, theme=th, pause=p, time_confirmed=True, teacher_note="")
+                    for s, t, th, p in prompts
+                ],
+            )
+            return _saved(plan, "prompts")
+
+    return make
+
+
+@pytest.fixture
+def make_class(app):
+    def make(owner, name="History 11B", term="Autumn 2026"):
+        with app.app_context():
+            school_class = create_class(db.session.get(Teacher, owner.id), name, term)
+            return _saved(school_class)
+
+    return make
+
+
+@pytest.fixture
+def make_assignment(app, make_plan):
+    def make(school_class, plan=None, **options):
+        with app.app_context():
+            from classroom.models import SchoolClass
+
+            owner = db.session.get(SchoolClass, school_class.id).teacher
+            plan = plan or make_plan(owner)
+            assignment = assign_plan(
+                db.session.get(SchoolClass, school_class.id), db.session.get(LessonPlan, plan.id), **options
+            )
+            return _saved(assignment, "prompts")
+
+    return make
+
+
+@pytest.fixture
+def make_student(app):
+    def make(school_class, display_name="Sasha"):
+        with app.app_context():
+            return _saved(Student(class_id=school_class.id, display_name=display_name, return_code=new_return_code()))
+
+    return make
+
+
+@pytest.fixture
+def school_class(make_class, teacher):
+    return make_class(teacher)
+
+
+@pytest.fixture
+def assignment(make_assignment, school_class):
+    return make_assignment(school_class)
+
+
+@pytest.fixture
+def student(make_student, school_class):
+    """A student who has joined `school_class`."""
+    return make_student(school_class)
+
+
+@pytest.fixture
+def student_client(app, student):
+    client = app.test_client()
+    login_as(client, student)
+    return client

@@ -1,0 +1,3 @@
+from classroom import create_app
+
+app = create_app()
