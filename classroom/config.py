@@ -27,7 +27,11 @@ def secret_key(instance_path: str) -> str:
     key_file.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32)
     # Created private from the start: the key signs every session cookie.
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        # Another worker process won the race; use its key so sessions agree.
+        return key_file.read_text().strip()
     with os.fdopen(fd, "w") as handle:
         handle.write(key)
     return key
