@@ -1,5 +1,8 @@
 """Teacher accounts: sign-up, log-in, log-out, remember me, password change, closed sign-up."""
 
+import os
+import uuid
+
 import pytest
 
 from classroom.auth.routes import safe_next
@@ -164,3 +167,29 @@ def test_login_rate_limited(make_app, teacher):
     codes = [client.post("/login", data={"email": "x@school.example", "password": "nope nope nope"}).status_code for _ in range(31)]
     assert codes[-1] == 429
     assert set(codes[:30]) == {400}
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "").strip()
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="set TEST_REDIS_URL to test rate limits kept in Redis")
+def test_rate_limits_are_kept_in_redis(make_app, teacher):
+    import redis
+
+    prefix = f"test-{uuid.uuid4().hex[:8]}"
+    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=REDIS_URL, RATELIMIT_KEY_PREFIX=prefix)
+    client = app.test_client()
+    codes = [client.post("/login", data={"email": "x@school.example", "password": "nope nope nope"}).status_code for _ in range(31)]
+    assert codes[-1] == 429
+    store = redis.Redis.from_url(REDIS_URL)
+    keys = store.keys(f"*{prefix}*")
+    assert keys
+    store.delete(*keys)
+
+
+def test_redis_url_configures_the_rate_limit_store(tmp_path, monkeypatch):
+    from classroom.config import defaults
+
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/3")
+    monkeypatch.setenv("SECRET_KEY", "x")
+    assert defaults(str(tmp_path))["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/3"
