@@ -39,8 +39,31 @@ reset-demo:
 test: install-dev e2e-deps
 	$(BIN)/python -m pytest
 
-e2e-deps:
-	@true
+# Browser tests need Debian's Chromium (Playwright never downloads a browser of its own) and
+# axe-core from npm, pinned in package-lock.json. Root installs what is missing; others are told how.
+CHROMIUM := /usr/bin/chromium
+
+e2e-deps: node_modules/axe-core/axe.min.js
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	  else \
+	    echo "The browser tests need Chromium at $(CHROMIUM). Install it with: sudo apt-get install chromium" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@if ! command -v npm >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y npm; \
+	  else \
+	    echo "The browser tests need npm to install axe-core. Install it with: sudo apt-get install npm" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+	npm ci --no-audit --no-fund
+	touch $@
 
 clean:
-	rm -rf $(VENV) .pytest_cache .coverage htmlcov
+	rm -rf $(VENV) .pytest_cache .coverage htmlcov node_modules test-artifacts
