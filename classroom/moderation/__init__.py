@@ -1,0 +1,1 @@
+"""Moderation: the teacher's queue, decisions with their audit trail, and flags."""

@@ -1,0 +1,258 @@
+"""Flags that point a teacher at a reflection worth a closer look, computed here without any cloud service.
+
+A flag never blocks a student: it only moves the reflection up the queue and says why.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import bleach
+from markupsafe import Markup, escape
+
+from ..sanitize import ALLOWED_TAGS, sanitize_html
+
+MAX_MATCHES_PER_KIND = 10
+
+REASONS = {
+    "word": "Strong language or a slur from the built-in list",
+    "teacher_word": "A word from your own flag list",
+    "email": "Looks like an email address",
+    "phone": "Looks like a phone number",
+    "address": "Looks like a street address",
+    "link": "Contains a link or web address",
+}
+# The order kinds are listed in, most serious first.
+KINDS = tuple(REASONS)
+
+
+@dataclass(frozen=True)
+class Match:
+    kind: str
+    start: int
+    end: int
+    text: str
+
+
+# --- word lists -------------------------------------------------------------------------------
+
+
+def _fold(text: str) -> str:
+    """Fold ё into е (same length, so match positions still point into the original text)."""
+    return text.replace("ё", "е").replace("Ё", "Е")
+
+
+def parse_word_list(text: str) -> list[str]:
+    """Words from a one-per-line list: trimmed, without blanks, comments or repeats (first spelling kept)."""
+    words, seen = [], set()
+    for line in (text or "").splitlines():
+        word = " ".join(line.split())
+        if not word or word.startswith("#"):
+            continue
+        key = _fold(word).casefold()
+        if key not in seen:
+            seen.add(key)
+            words.append(word)
+    return words
+
+
+@lru_cache(maxsize=1)
+def builtin_words() -> tuple[str, ...]:
+    """The short built-in list shipped in classroom/data/flag_words.txt."""
+    text = resources.files("classroom").joinpath("data/flag_words.txt").read_text(encoding="utf-8")
+    return tuple(parse_word_list(text))
+
+
+@lru_cache(maxsize=256)
+def _word_pattern(words: tuple[str, ...]) -> re.Pattern | None:
+    """Whole-word matcher for the words, so a word hidden inside an innocent one ("Scunthorpe") never matches."""
+    if not words:
+        return None
+    # Longest first, so "motherfucker" wins over "fucker"; spaces inside phrases match any whitespace.
+    alternatives = sorted({_fold(w) for w in words}, key=len, reverse=True)
+    body = "|".join(r"\s+".join(re.escape(part) for part in w.split()) for w in alternatives)
+    return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
+
+
+def _word_matches(text: str, words: tuple[str, ...], kind: str) -> list[Match]:
+    pattern = _word_pattern(words)
+    if pattern is None:
+        return []
+    folded = _fold(text)
+    return [Match(kind, m.start(), m.end(), text[m.start() : m.end()]) for m in pattern.finditer(folded)]
+
+
+# --- personal data ----------------------------------------------------------------------------
+
+_EMAIL = re.compile(
+    r"(?<![\w.+-])[\w.+-]+(?:@|\s*\((?:at|собака)\)\s*)[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?!\w)",
+    re.IGNORECASE,
+)
+
+# A run of digits with the separators people type in phone numbers. Colons and commas are not among
+# them, so film times (1:30:00) and counts (20,000,000) never start a candidate.
+_PHONE_CANDIDATE = re.compile(r"(?<![\w+])\+?\(?\d(?:[ \t().\-–]{0,3}\d)+\)?(?![\w])")
+_DATE = re.compile(r"^\d{1,4}[./\-–]\d{1,2}[./\-–]\d{1,4}$")
+_YEAR_RANGE = re.compile(r"^(?:1[0-9]|20)\d\d(?:\s*[\-–]\s*|\s+)(?:1[0-9]|20)\d\d$")
+_THOUSANDS = re.compile(r"^\d{1,3}(?:[ .]\d{3})+$")
+
+_STREET_WORDS = (
+    r"Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Boulevard|Blvd|Way|Close|Court|Ct|Place|Pl|"
+    r"Square|Sq|Terrace|Crescent|Highway|Hwy|Prospekt|Prospect|Ulitsa|Embankment"
+)
+_NAME_WORD = r"[A-ZА-ЯЁ][\w'’-]*"
+_ADDRESS_PATTERNS = (
+    # "12 Lenin Street", "221B Baker St."
+    re.compile(rf"(?<!\w)(\d{{1,4}})[A-Za-z]?,?\s+(?:{_NAME_WORD}\s+){{1,3}}(?i:{_STREET_WORDS})\b\.?"),
+    # "Lenin Street 12", "Tverskaya ulitsa 7"
+    re.compile(rf"(?<!\w)(?:{_NAME_WORD}\s+){{1,3}}(?i:{_STREET_WORDS})\.?,?\s+(?:No\.?\s*)?(\d{{1,4}})[A-Za-z]?(?!\w)"),
+    # "ул. Ленина, д. 5", "улица Ленина 12", "проспект Мира, 10"
+    re.compile(
+        r"(?<!\w)(?i:ул\.|улица|пр-т|пр\.|проспект|пер\.|переулок|бульвар|б-р|шоссе|наб\.|набережная)\s*"
+        r"(?:[А-ЯЁA-Z0-9][\w.-]*\s*){1,3},?\s*(?i:д\.|дом)?\s*(\d{1,4})(?!\d)"
+    ),
+)
+
+_TLDS = (
+    "com|org|net|edu|gov|info|io|co|me|tv|ly|gg|app|dev|xyz|site|online|uk|ru|su|рф|ua|by|kz|de|fr|nl|eu|us|ca|au"
+)
+_LINK_PATTERNS = (
+    re.compile(r"(?<!\w)(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE),
+    # Bare domains: the top-level part must be lower case, so "the end.Me too" stays innocent.
+    re.compile(rf"(?<![\w@.-])(?:[A-Za-z0-9А-Яа-яЁё-]+\.)+(?:{_TLDS})(?:/[^\s<>\"']*)?(?![\w])"),
+)
+_TRAILING_PUNCTUATION = ".,;:!?)»\"'"
+
+
+def _is_year(number: str) -> bool:
+    return len(number) == 4 and 1000 <= int(number) <= 2099
+
+
+def _phone_matches(text: str) -> list[Match]:
+    found = []
+    for m in _PHONE_CANDIDATE.finditer(text):
+        candidate = m.group(0).strip()
+        digits = sum(ch.isdigit() for ch in candidate)
+        if _DATE.match(candidate) or _YEAR_RANGE.match(candidate):
+            continue
+        if candidate.startswith("+"):
+            is_phone = 8 <= digits <= 15
+        elif _THOUSANDS.match(candidate):
+            # "20 000 000" is a count, not a number to ring.
+            is_phone = False
+        elif candidate.isdigit():
+            # A bare run of digits is a phone number when it is long, or starts with a trunk 0 or 8.
+            is_phone = 10 <= digits <= 15 or (candidate[0] == "0" and digits >= 7)
+        else:
+            is_phone = 7 <= digits <= 15
+        if is_phone:
+            found.append(Match("phone", m.start(), m.end(), m.group(0)))
+    return found
+
+
+def _address_matches(text: str) -> list[Match]:
+    found = []
+    for pattern in _ADDRESS_PATTERNS:
+        for m in pattern.finditer(text):
+            if _is_year(m.group(1)):
+                continue
+            found.append(Match("address", m.start(), m.end(), m.group(0).rstrip(",. ")))
+    return found
+
+
+def _link_matches(text: str) -> list[Match]:
+    found: list[Match] = []
+    for pattern in _LINK_PATTERNS:
+        for m in pattern.finditer(text):
+            value = m.group(0).rstrip(_TRAILING_PUNCTUATION)
+            match = Match("link", m.start(), m.start() + len(value), value)
+            # The domain inside a full URL is the same link, not a second one.
+            if not _overlaps(match, found):
+                found.append(match)
+    return found
+
+
+def _email_matches(text: str) -> list[Match]:
+    return [Match("email", m.start(), m.end(), m.group(0)) for m in _EMAIL.finditer(text)]
+
+
+def _overlaps(match: Match, others: list[Match]) -> bool:
+    return any(match.start < other.end and other.start < match.end for other in others)
+
+
+def find_matches(text: str, extra_words: str = "") -> list[Match]:
+    """Everything worth the teacher's attention in a text, in reading order."""
+    text = text or ""
+    matches = _word_matches(text, builtin_words(), "word")
+    builtin = {_fold(m.text).casefold() for m in matches}
+    own = tuple(w for w in parse_word_list(extra_words) if _fold(w).casefold() not in builtin)
+    matches += [m for m in _word_matches(text, own, "teacher_word") if not _overlaps(m, matches)]
+    emails = _email_matches(text)
+    matches += emails
+    # An email's domain is not also a link, and its digits are not a phone number.
+    links = [m for m in _link_matches(text) if not _overlaps(m, emails)]
+    matches += links
+    matches += [m for m in _phone_matches(text) if not _overlaps(m, emails + links)]
+    matches += _address_matches(text)
+    return sorted(matches, key=lambda m: (m.start, m.end))
+
+
+def flag_details(text: str, extra_words: str = "") -> list[dict]:
+    """The flags for a text: one entry per kind, with its reason and the distinct matched words."""
+    by_kind: dict[str, list[str]] = {}
+    for match in find_matches(text, extra_words):
+        seen = by_kind.setdefault(match.kind, [])
+        if match.text not in seen and len(seen) < MAX_MATCHES_PER_KIND:
+            seen.append(match.text)
+    return [{"kind": kind, "reason": REASONS[kind], "matches": by_kind[kind]} for kind in KINDS if kind in by_kind]
+
+
+def apply_flags(reflection, extra_words: str = "") -> None:
+    """Set reflection.flagged and reflection.flag_details (a JSON list) from reflection.body."""
+    details = flag_details(reflection.body or "", extra_words or "")
+    reflection.flagged = bool(details)
+    reflection.flag_details = json.dumps(details, ensure_ascii=False) if details else ""
+
+
+# --- highlighting -----------------------------------------------------------------------------
+
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+def _highlight_pattern(terms: list[str]) -> re.Pattern | None:
+    terms = sorted({t for t in terms if t and t.strip()}, key=len, reverse=True)
+    if not terms:
+        return None
+    body = "|".join(r"\s+".join(re.escape(part) for part in t.split()) for t in terms)
+    return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
+
+
+def highlight(body_html: str, flags: list[dict]) -> Markup:
+    """The reflection's HTML with the flagged words wrapped in <mark>, built only from sanitised parts.
+
+    The stored HTML is sanitised again first; only its text between tags is searched, each piece of
+    text is escaped again, and the result passes the allowlist (plus <mark>) once more before it is
+    marked safe, so nothing the student typed can become markup.
+    """
+    clean = str(sanitize_html(body_html))
+    pattern = _highlight_pattern([word for flag in flags or [] for word in flag.get("matches", [])])
+    if pattern is None:
+        return Markup(clean)
+    pieces = []
+    for part in _TAG.split(clean):
+        if _TAG.fullmatch(part):
+            pieces.append(part)  # a tag the sanitiser kept: allowlisted and without attributes
+            continue
+        text, position = html.unescape(part), 0
+        for m in pattern.finditer(text):
+            pieces.append(str(escape(text[position : m.start()])))
+            pieces.append(f"<mark>{escape(m.group(0))}</mark>")
+            position = m.end()
+        pieces.append(str(escape(text[position:])))
+    rechecked = bleach.clean("".join(pieces), tags=[*ALLOWED_TAGS, "mark"], attributes={}, protocols=[], strip=True)
+    return Markup(rechecked)
