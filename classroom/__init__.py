@@ -60,8 +60,9 @@ def register_blueprints(app: Flask) -> None:
     from .classes.routes import bp as classes_bp
     from .lessons.routes import bp as lessons_bp
     from .main import bp as main_bp
+    from .student.routes import bp as student_bp
 
-    for blueprint in (main_bp, auth_bp, lessons_bp, classes_bp):
+    for blueprint in (main_bp, auth_bp, lessons_bp, classes_bp, student_bp):
         app.register_blueprint(blueprint)
 
 

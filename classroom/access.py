@@ -2,11 +2,11 @@
 
 from functools import wraps
 
-from flask import abort, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from .extensions import db, login_manager
-from .models import Assignment, LessonPlan, SchoolClass, Student, Teacher
+from .models import Assignment, LessonPlan, Prompt, SchoolClass, Student, Teacher
 
 
 @login_manager.user_loader
@@ -82,6 +82,59 @@ def owned_student_or_404(student_id: int) -> Student:
         db.select(Student)
         .join(SchoolClass)
         .where(Student.id == student_id, SchoolClass.teacher_id == current_user.id)
+    ).scalar_one_or_none()
+    if student is None:
+        abort(404)
+    return student
+
+
+# --- Students: their own session kind, and lookups scoped to their one class. ---
+
+
+def student_required(view):
+    """Only a signed-in student: a visitor is sent to /resume, a teacher back to their own pages."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if is_student():
+            return view(*args, **kwargs)
+        if is_teacher():
+            # Never a student's data for a teacher: their own pages are elsewhere.
+            flash("That page is for students. You are logged in as a teacher.", "info")
+            return redirect(url_for("main.home"))
+        return redirect(url_for("student.resume", next=request.full_path.rstrip("?")))
+
+    return wrapper
+
+
+def current_student() -> Student:
+    return current_user._get_current_object()
+
+
+def student_assignment_or_404(assignment_id: int) -> Assignment:
+    """An assignment of the current student's own class, or 404."""
+    assignment = db.session.execute(
+        db.select(Assignment).where(Assignment.id == assignment_id, Assignment.class_id == current_user.class_id)
+    ).scalar_one_or_none()
+    if assignment is None:
+        abort(404)
+    return assignment
+
+
+def student_prompt_or_404(assignment: Assignment, prompt_id: int) -> Prompt:
+    """A prompt of that (already scoped) assignment, or 404."""
+    prompt = db.session.execute(
+        db.select(Prompt).where(Prompt.id == prompt_id, Prompt.assignment_id == assignment.id)
+    ).scalar_one_or_none()
+    if prompt is None:
+        abort(404)
+    return prompt
+
+
+def class_student_or_404(school_class: SchoolClass, student_id: int) -> Student:
+    """A student of that (already owned) class, or 404."""
+    student = db.session.execute(
+        db.select(Student).where(Student.id == student_id, Student.class_id == school_class.id)
     ).scalar_one_or_none()
     if student is None:
         abort(404)

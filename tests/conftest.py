@@ -227,3 +227,53 @@ def student_client(app, student):
     client = app.test_client()
     login_as(client, student)
     return client
+
+
+# --- Students (issue 3): the student side of a reflection, through its own plain functions. ---
+
+
+@pytest.fixture
+def answer_stance(app):
+    """Record a student's stance answer (phase "pre" or "post") through classroom.student.stance."""
+
+    def answer(student, assignment, phase="pre", option_index=0):
+        from classroom.models import Assignment
+        from classroom.models import Student as StudentModel
+        from classroom.student.stance import record_stance
+
+        with app.app_context():
+            record_stance(
+                db.session.get(StudentModel, student.id), db.session.get(Assignment, assignment.id), phase, option_index
+            )
+
+    return answer
+
+
+@pytest.fixture
+def write_reflection(app):
+    """Save a student's reflection the way the student's form does (answering the opening question first if needed)."""
+
+    def write(student, prompt, body="The flowers at the statue surprised me.", submit=True, **options):
+        from classroom.models import Prompt, Reflection, StanceAnswer
+        from classroom.models import Student as StudentModel
+        from classroom.student.reflections import find_reflection, save_reflection
+        from classroom.student.stance import record_stance
+
+        with app.app_context():
+            person = db.session.get(StudentModel, student.id)
+            target = db.session.get(Prompt, prompt.id)
+            answered = db.session.execute(
+                db.select(StanceAnswer.id).where(
+                    StanceAnswer.student_id == person.id,
+                    StanceAnswer.assignment_id == target.assignment_id,
+                    StanceAnswer.phase == "pre",
+                )
+            ).first()
+            if answered is None:
+                record_stance(person, target.assignment, "pre", 0)
+            existing = find_reflection(person, target)
+            options.setdefault("expected_version", existing.version if existing else 0)
+            reflection = save_reflection(person, target, body, submit=submit, **options)
+            return _saved(db.session.get(Reflection, reflection.id))
+
+    return write

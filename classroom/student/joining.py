@@ -1,0 +1,104 @@
+"""Joining a class with only a display name, coming back with a return code, and the teacher's roster."""
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..joincodes import new_return_code, normalise_join_code, normalise_return_code
+from ..models import ModerationEvent, Reflection, SchoolClass, StanceAnswer, Student
+
+NAME_MAX = 40
+
+
+class BadDisplayName(ValueError):
+    """A display name that is empty or too long once trimmed."""
+
+
+def clean_display_name(name: str) -> str:
+    """The name trimmed and with inner runs of spaces collapsed, or BadDisplayName."""
+    cleaned = " ".join((name or "").split())
+    if not cleaned:
+        raise BadDisplayName("Please type the name your teacher will see.")
+    if len(cleaned) > NAME_MAX:
+        raise BadDisplayName(f"Please keep it to {NAME_MAX} characters.")
+    return cleaned
+
+
+def open_class_for_code(code: str) -> SchoolClass | None:
+    """The class a join code opens, or None when the code is unknown or switched off."""
+    normalised = normalise_join_code(code)
+    if not normalised:
+        return None
+    school_class = db.session.execute(
+        select(SchoolClass).where(SchoolClass.join_code == normalised)
+    ).scalar_one_or_none()
+    if school_class is None or not school_class.join_enabled:
+        return None
+    return school_class
+
+
+def unused_return_code() -> str:
+    """A return code no student has yet."""
+    while True:
+        code = new_return_code()
+        if db.session.execute(select(Student.id).where(Student.return_code == code)).first() is None:
+            return code
+
+
+def join_class(school_class: SchoolClass, display_name: str) -> Student:
+    """Add a student to the class with a fresh return code; nothing but the name is stored."""
+    name = clean_display_name(display_name)
+    for _attempt in range(5):
+        student = Student(class_id=school_class.id, display_name=name, return_code=unused_return_code())
+        db.session.add(student)
+        try:
+            db.session.commit()
+        except IntegrityError:
+            # Another join took the same code between our check and insert: draw again.
+            db.session.rollback()
+            continue
+        return student
+    raise RuntimeError("Could not find a free return code after several tries.")
+
+
+def find_student_by_return_code(text: str) -> Student | None:
+    """The student whose return code this is, whatever case or separators were typed."""
+    code = normalise_return_code(text)
+    if not code:
+        return None
+    return db.session.execute(select(Student).where(Student.return_code == code)).scalar_one_or_none()
+
+
+def rename_student(student: Student, display_name: str) -> Student:
+    """Give the student a new display name (the teacher's fix for a silly or duplicate name)."""
+    student.display_name = clean_display_name(display_name)
+    db.session.commit()
+    return student
+
+
+def reset_return_code(student: Student) -> str:
+    """Replace a lost return code; the old one stops working at once."""
+    student.return_code = unused_return_code()
+    db.session.commit()
+    return student.return_code
+
+
+def removal_summary(student: Student) -> dict:
+    """How much of this student's work a removal deletes, counted in SQL."""
+    reflections = db.session.scalar(select(func.count(Reflection.id)).where(Reflection.student_id == student.id))
+    stance_answers = db.session.scalar(
+        select(func.count(StanceAnswer.id)).where(StanceAnswer.student_id == student.id)
+    )
+    return {"reflections": reflections or 0, "stance_answers": stance_answers or 0}
+
+
+def remove_student(student: Student) -> None:
+    """Delete the student and everything they wrote, including the moderation history of it."""
+    # Explicit deletes: SQLite does not enforce ON DELETE CASCADE, and the collections are lazy="raise".
+    reflection_ids = select(Reflection.id).where(Reflection.student_id == student.id)
+    db.session.execute(delete(ModerationEvent).where(ModerationEvent.reflection_id.in_(reflection_ids)))
+    db.session.execute(delete(Reflection).where(Reflection.student_id == student.id))
+    db.session.execute(delete(StanceAnswer).where(StanceAnswer.student_id == student.id))
+    db.session.execute(delete(Student).where(Student.id == student.id))
+    db.session.commit()
+    db.session.expire_all()

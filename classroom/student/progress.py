@@ -1,0 +1,90 @@
+"""Progress through the prompts, counted in SQL: the student's home and the teacher's roster."""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, case, func, select
+
+from ..extensions import db
+from ..models import Assignment, Prompt, Reflection, SchoolClass, StanceAnswer, Student
+from ..models import ReflectionStatus as S
+from .reflections import ANSWERED
+
+
+@dataclass
+class PromptStatus:
+    prompt_id: int
+    time_seconds: int
+    theme: str
+    text: str
+    status: str | None
+
+
+@dataclass
+class AssignmentProgress:
+    assignment: Assignment
+    total: int
+    answered: int
+    answered_pre: bool
+    prompts: list[PromptStatus] = field(default_factory=list)
+
+
+def student_home(student: Student) -> list[AssignmentProgress]:
+    """The student's assignments with prompts answered / total and each reflection's status (three queries)."""
+    answered = func.count(case((Reflection.status.in_(ANSWERED), 1)))
+    rows = db.session.execute(
+        select(Assignment, func.count(Prompt.id), answered)
+        .outerjoin(Prompt, Prompt.assignment_id == Assignment.id)
+        .outerjoin(Reflection, and_(Reflection.prompt_id == Prompt.id, Reflection.student_id == student.id))
+        .where(Assignment.class_id == student.class_id)
+        .group_by(Assignment.id)
+        .order_by(Assignment.opens_at.is_(None).desc(), Assignment.opens_at, Assignment.id)
+    ).all()
+    answered_pre = set(
+        db.session.scalars(
+            select(StanceAnswer.assignment_id).where(StanceAnswer.student_id == student.id, StanceAnswer.phase == "pre")
+        )
+    )
+    progress = {
+        assignment.id: AssignmentProgress(assignment, total, done, assignment.id in answered_pre)
+        for assignment, total, done in rows
+    }
+    prompt_rows = db.session.execute(
+        select(Prompt.assignment_id, Prompt.id, Prompt.time_seconds, Prompt.theme, Prompt.text, Reflection.status)
+        .join(Assignment, Prompt.assignment_id == Assignment.id)
+        .outerjoin(Reflection, and_(Reflection.prompt_id == Prompt.id, Reflection.student_id == student.id))
+        .where(Assignment.class_id == student.class_id)
+        .order_by(Prompt.assignment_id, Prompt.time_seconds, Prompt.id)
+    )
+    for assignment_id, prompt_id, seconds, theme, text, status in prompt_rows:
+        progress[assignment_id].prompts.append(PromptStatus(prompt_id, seconds, theme, text, status))
+    return list(progress.values())
+
+
+@dataclass
+class RosterRow:
+    student: Student
+    answered: int
+    awaiting: int
+    to_revise: int
+
+
+def class_roster(school_class: SchoolClass) -> tuple[list[RosterRow], int]:
+    """Each student of the class with their counts, and the number of prompts across the class's assignments."""
+    total = db.session.scalar(
+        select(func.count(Prompt.id))
+        .join(Assignment, Prompt.assignment_id == Assignment.id)
+        .where(Assignment.class_id == school_class.id)
+    )
+    rows = db.session.execute(
+        select(
+            Student,
+            func.count(case((Reflection.status.in_(ANSWERED), 1))),
+            func.count(case((Reflection.status == S.AWAITING, 1))),
+            func.count(case((Reflection.status.in_((S.RETURNED, S.DRAFT)), 1))),
+        )
+        .outerjoin(Reflection, Reflection.student_id == Student.id)
+        .where(Student.class_id == school_class.id)
+        .group_by(Student.id)
+        .order_by(func.lower(Student.display_name), Student.id)
+    ).all()
+    return [RosterRow(student, answered, awaiting, to_revise) for student, answered, awaiting, to_revise in rows], total or 0

@@ -1,0 +1,249 @@
+"""The student's side of a reflection's life: write, save as draft, submit, revise.
+
+Every change of status leaves a ModerationEvent with actor "student", so the teacher's history
+shows the whole story next to their own decisions.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import Assignment, ModerationEvent, Prompt, Reflection, Student, utcnow
+from ..models import ReflectionStatus as S
+from ..sanitize import plain_text, render_reflection, word_count
+from .stance import prompts_unlocked, stance_answers
+
+BODY_MAX = 5000
+
+# Handed in, with nothing more for the student to do: what "answered" means in progress counts.
+ANSWERED = (S.AWAITING, S.APPROVED, S.REJECTED)
+# Submitted at least once: the student may now read classmates' approved reflections.
+SUBMITTED = (S.AWAITING, S.APPROVED, S.RETURNED, S.REJECTED)
+
+
+class BadReflection(ValueError):
+    """A reflection that cannot be saved; the message is shown to the student beside their text."""
+
+    field = None
+
+
+class BodyRefused(BadReflection):
+    field = "body"
+
+
+class AssignmentNotOpen(BadReflection):
+    """Before the assignment opens or after it closes."""
+
+
+class PromptsLocked(BadReflection):
+    """The pre-viewing question has not been answered yet."""
+
+
+class ReflectionLocked(BadReflection):
+    """A rejected reflection is final for the student."""
+
+
+class StaleReflection(BadReflection):
+    """Another tab or device saved a newer version since this form was loaded."""
+
+    def __init__(self, current: Reflection):
+        super().__init__(
+            "A newer version of this reflection was saved in another tab or on another device. "
+            "Your text is still in the box and the saved version is shown below it: combine them, then save again."
+        )
+        self.current = current
+
+
+def clean_body(text: str | None) -> str:
+    """The text trimmed, or BodyRefused when it is empty, too long, or has no words once formatting is removed."""
+    body = (text or "").replace("\r\n", "\n").strip()
+    if not body:
+        raise BodyRefused("Please write something before saving.")
+    if len(body) > BODY_MAX:
+        raise BodyRefused(
+            f"That is {len(body):,} characters; the limit is {BODY_MAX:,}. "
+            f"Please shorten it by {len(body) - BODY_MAX:,} characters. Your text is still in the box."
+        )
+    if not plain_text(body):
+        raise BodyRefused("Nothing is left once formatting is removed. Please write some words.")
+    return body
+
+
+def target_status(current: str | None, submit: bool, require_approval: bool) -> str:
+    """The status a student's save leads to, from the current one (None for a new reflection)."""
+    if current == S.REJECTED:
+        raise ReflectionLocked("Your teacher rejected this reflection, so it can no longer be changed.")
+    if submit:
+        return S.AWAITING if require_approval else S.APPROVED
+    # A returned reflection stays returned while the student revises it, so the feedback stays in view.
+    if current == S.RETURNED:
+        return S.RETURNED
+    # Saving as draft takes a submitted reflection back out of the teacher's queue and classmates' view.
+    return S.DRAFT
+
+
+def find_reflection(student: Student, prompt: Prompt, lock: bool = False) -> Reflection | None:
+    """The student's reflection on the prompt, if any (row-locked on databases that can)."""
+    query = select(Reflection).where(Reflection.student_id == student.id, Reflection.prompt_id == prompt.id)
+    if lock:
+        query = query.with_for_update()
+    return db.session.execute(query).scalar_one_or_none()
+
+
+def _apply_flags(reflection: Reflection, assignment: Assignment) -> None:
+    try:
+        from ..moderation.flags import apply_flags
+    except ModuleNotFoundError as missing:
+        if missing.name not in ("classroom.moderation", "classroom.moderation.flags"):
+            raise
+        raise RuntimeError(
+            "classroom/moderation/flags.py (apply_flags) is missing: reflections cannot be checked for flags."
+        ) from missing
+    apply_flags(reflection, assignment.school_class.teacher.flag_words or "")
+
+
+def _record(reflection: Reflection, from_status: str, to_status: str) -> None:
+    db.session.add(
+        ModerationEvent(
+            reflection_id=reflection.id, teacher_id=None, actor="student", from_status=from_status, to_status=to_status
+        )
+    )
+
+
+def _write(reflection: Reflection, body: str, cited_seconds: int | None, status: str, now: datetime) -> None:
+    reflection.body = body
+    reflection.body_html = str(render_reflection(body))
+    reflection.word_count = word_count(body)
+    reflection.cited_seconds = cited_seconds
+    if status in (S.AWAITING, S.APPROVED) and (status != reflection.status or reflection.submitted_at is None):
+        reflection.submitted_at = now
+    if status == S.APPROVED and reflection.status != S.APPROVED:
+        # With approval off nobody decides: it is approved the moment it is submitted.
+        reflection.decided_at = now
+    reflection.status = status
+
+
+def check_can_write(student: Student, prompt: Prompt, now: datetime | None = None) -> None:
+    """Raise unless the student may write on this prompt now."""
+    assignment = prompt.assignment
+    if assignment.class_id != student.class_id:
+        raise AssignmentNotOpen("This prompt is not in your class.")
+    if not assignment.has_opened(now):
+        raise AssignmentNotOpen(
+            "This assignment is not open yet, so nothing can be saved. Your text is still in the box: copy it somewhere safe."
+        )
+    if assignment.has_closed(now):
+        raise AssignmentNotOpen(
+            "This assignment has closed, so changes can no longer be saved. Your text is still in the box: copy it if you want to keep it."
+        )
+    if not prompts_unlocked(assignment, stance_answers(student, assignment)):
+        raise PromptsLocked("Please answer the question before viewing first; then the prompts open.")
+
+
+def save_reflection(
+    student: Student,
+    prompt: Prompt,
+    body: str,
+    *,
+    cited_seconds: int | None = None,
+    submit: bool = False,
+    expected_version: int = 0,
+    now: datetime | None = None,
+) -> Reflection:
+    """Create or update the student's one reflection on the prompt, as a draft or submitted.
+
+    `expected_version` is the version the student's form was loaded with (0 for none): a save
+    over a newer version raises StaleReflection, unless it is the very same save arriving twice.
+    """
+    now = now or utcnow()
+    check_can_write(student, prompt, now)
+    body = clean_body(body)
+    assignment = prompt.assignment
+
+    existing = find_reflection(student, prompt, lock=True)
+    if existing is None:
+        status = target_status(None, submit, assignment.require_approval)
+        reflection = Reflection(student_id=student.id, prompt_id=prompt.id, version=1, status=S.DRAFT)
+        _write(reflection, body, cited_seconds, status, now)
+        _apply_flags(reflection, assignment)
+        db.session.add(reflection)
+        try:
+            db.session.flush()
+            _record(reflection, "", status)
+            db.session.commit()
+            return reflection
+        except IntegrityError:
+            # A double click raced us to the insert: carry on as an update of the row it made.
+            db.session.rollback()
+            existing = find_reflection(student, prompt, lock=True)
+            if existing is None:
+                raise
+
+    status = target_status(existing.status, submit, assignment.require_approval)
+    if expected_version != existing.version:
+        if existing.body == body and existing.cited_seconds == cited_seconds and existing.status == status:
+            # The same save sent twice (double click, resubmitted form): nothing to do.
+            return existing
+        raise StaleReflection(existing)
+    previous = existing.status
+    _write(existing, body, cited_seconds, status, now)
+    existing.version = existing.version + 1
+    _apply_flags(existing, assignment)
+    if status != previous:
+        _record(existing, previous, status)
+    db.session.commit()
+    return existing
+
+
+@dataclass
+class ClassmateReflection:
+    label: str
+    body_html: str
+    cited_seconds: int | None
+    starred: bool
+
+
+def classmates_reflections(
+    student: Student, assignment: Assignment, prompt_ids: list[int]
+) -> dict[int, list[ClassmateReflection]]:
+    """Approved reflections by others on the given prompts, labelled for this assignment's privacy setting.
+
+    Anonymous labels number the class's students by id, so "Classmate 3" is the same person on
+    every prompt and for every reader.
+    """
+    if not prompt_ids:
+        return {}
+    numbering = (
+        select(Student.id.label("student_id"), func.row_number().over(order_by=Student.id).label("number"))
+        .where(Student.class_id == assignment.class_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(
+            Reflection.prompt_id,
+            Reflection.body_html,
+            Reflection.cited_seconds,
+            Reflection.starred,
+            Student.display_name,
+            numbering.c.number,
+        )
+        .join(Student, Reflection.student_id == Student.id)
+        .join(numbering, numbering.c.student_id == Student.id)
+        .join(Prompt, Reflection.prompt_id == Prompt.id)
+        .where(
+            Prompt.assignment_id == assignment.id,
+            Reflection.prompt_id.in_(prompt_ids),
+            Reflection.status == S.APPROVED,
+            Reflection.student_id != student.id,
+            Student.class_id == student.class_id,
+        )
+        .order_by(Reflection.prompt_id, Reflection.starred.desc(), numbering.c.number)
+    )
+    shown: dict[int, list[ClassmateReflection]] = {}
+    for prompt_id, body_html, cited, starred, name, number in rows:
+        label = f"Classmate {number}" if assignment.anonymise else name
+        shown.setdefault(prompt_id, []).append(ClassmateReflection(label, body_html, cited, starred))
+    return shown
