@@ -4,7 +4,17 @@ from datetime import datetime
 
 from ..extensions import db
 from ..joincodes import new_join_code
-from ..models import Assignment, LessonPlan, Prompt, SchoolClass, Teacher
+from ..models import (
+    Assignment,
+    LessonPlan,
+    ModerationEvent,
+    Prompt,
+    Reflection,
+    SchoolClass,
+    StanceAnswer,
+    Student,
+    Teacher,
+)
 
 
 def unused_join_code() -> str:
@@ -74,3 +84,94 @@ def assign_plan(
     db.session.add(assignment)
     db.session.commit()
     return assignment
+
+
+def update_class(school_class: SchoolClass, name: str, term: str = "") -> None:
+    """Rename a class or change its term."""
+    school_class.name = name.strip()
+    school_class.term = (term or "").strip()
+    db.session.commit()
+
+
+def set_joining(school_class: SchoolClass, enabled: bool) -> None:
+    """Switch the join code on or off; students who already joined are not affected."""
+    school_class.join_enabled = enabled
+    db.session.commit()
+
+
+def classes_with_counts(teacher: Teacher) -> list[tuple[SchoolClass, int, int]]:
+    """The teacher's classes with how many assignments and students each has."""
+    assignments = (
+        db.select(Assignment.class_id, db.func.count(Assignment.id).label("n"))
+        .group_by(Assignment.class_id)
+        .subquery()
+    )
+    students = (
+        db.select(Student.class_id, db.func.count(Student.id).label("n")).group_by(Student.class_id).subquery()
+    )
+    rows = db.session.execute(
+        db.select(SchoolClass, db.func.coalesce(assignments.c.n, 0), db.func.coalesce(students.c.n, 0))
+        .outerjoin(assignments, assignments.c.class_id == SchoolClass.id)
+        .outerjoin(students, students.c.class_id == SchoolClass.id)
+        .where(SchoolClass.teacher_id == teacher.id)
+        .order_by(SchoolClass.name, SchoolClass.id)
+    ).all()
+    return [(school_class, int(n_assignments), int(n_students)) for school_class, n_assignments, n_students in rows]
+
+
+def class_assignments(school_class: SchoolClass) -> list[tuple[Assignment, int]]:
+    """The class's assignments, newest first, each with its number of prompts."""
+    rows = db.session.execute(
+        db.select(Assignment, db.func.count(Prompt.id))
+        .outerjoin(Prompt, Prompt.assignment_id == Assignment.id)
+        .where(Assignment.class_id == school_class.id)
+        .group_by(Assignment.id)
+        .order_by(Assignment.id.desc())
+    ).all()
+    return [(assignment, int(count)) for assignment, count in rows]
+
+
+def update_assignment(assignment: Assignment, **changes) -> None:
+    """Change an assignment's title, dates, video, captions or options (its prompts stay as they are)."""
+    allowed = {
+        "title",
+        "opens_at",
+        "closes_at",
+        "video_url",
+        "captions_vtt",
+        "require_approval",
+        "show_classmates",
+        "anonymise",
+    }
+    unknown = set(changes) - allowed
+    if unknown:
+        raise TypeError(f"Cannot change {sorted(unknown)} on an assignment")
+    for name, value in changes.items():
+        setattr(assignment, name, value)
+    db.session.commit()
+
+
+def reflections_in_assignment(assignment: Assignment) -> int:
+    """How many reflections students have written (drafts included) for this assignment."""
+    return (
+        db.session.scalar(
+            db.select(db.func.count(Reflection.id))
+            .join(Prompt, Reflection.prompt_id == Prompt.id)
+            .where(Prompt.assignment_id == assignment.id)
+        )
+        or 0
+    )
+
+
+def delete_assignment(assignment: Assignment) -> None:
+    """Delete the assignment with its prompts, students' reflections, their history and stance answers."""
+    # Deleted explicitly, children first: SQLite does not enforce ON DELETE CASCADE by default,
+    # and the ORM cannot cascade through the write-protected (lazy="raise") collections.
+    prompt_ids = db.select(Prompt.id).where(Prompt.assignment_id == assignment.id)
+    reflection_ids = db.select(Reflection.id).where(Reflection.prompt_id.in_(prompt_ids))
+    db.session.execute(db.delete(ModerationEvent).where(ModerationEvent.reflection_id.in_(reflection_ids)))
+    db.session.execute(db.delete(Reflection).where(Reflection.prompt_id.in_(prompt_ids)))
+    db.session.execute(db.delete(StanceAnswer).where(StanceAnswer.assignment_id == assignment.id))
+    db.session.execute(db.delete(Prompt).where(Prompt.assignment_id == assignment.id))
+    db.session.execute(db.delete(Assignment).where(Assignment.id == assignment.id))
+    db.session.commit()

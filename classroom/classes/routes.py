@@ -1,18 +1,222 @@
 """Classes, their join codes, and the assignments given to them."""
 
-from flask import Blueprint, render_template
+from datetime import timedelta
 
-from ..access import current_teacher, teacher_required
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from ..access import (
+    current_teacher,
+    is_student,
+    is_teacher,
+    owned_assignment_or_404,
+    owned_class_or_404,
+    owned_plan_or_404,
+    teacher_required,
+)
 from ..extensions import db
-from ..models import SchoolClass
+from ..models import Assignment, LessonPlan, SchoolClass, utcnow
+from . import logic
+from .forms import AssignmentForm, ClassForm, NewAssignmentForm, date_error_messages
+from .media import local_to_utc, school_zone, utc_to_local
 
 bp = Blueprint("classes", __name__, url_prefix="/classes")
+
+
+def rejected(template: str, **context):
+    """Render a form page again: 400 after a refused POST, 200 on a first visit."""
+    status = 400 if request.method == "POST" else 200
+    return render_template(template, **context), status
+
+
+@bp.app_template_global()
+def join_link(code: str) -> str:
+    """The full address students open to join; the join page itself lives in the student area."""
+    if "student.join_code" in current_app.view_functions:
+        return url_for("student.join_code", code=code, _external=True)
+    return request.url_root + "join/" + code
+
+
+def zone():
+    return school_zone(current_app.config.get("SCHOOL_TIMEZONE"))
+
+
+@bp.app_template_filter("school_time")
+def school_time(moment) -> str:
+    """A stored time as the teacher reads it: 'Tue 1 Dec 2026, 09:00 (UTC)'."""
+    if moment is None:
+        return ""
+    local = utc_to_local(moment, zone())
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M} ({zone_name()})"
+
+
+@bp.app_template_global("school_zone_name")
+def zone_name() -> str:
+    return current_app.config.get("SCHOOL_TIMEZONE") or "UTC"
 
 
 @bp.route("/")
 @teacher_required
 def index():
-    classes = db.session.scalars(
-        db.select(SchoolClass).where(SchoolClass.teacher_id == current_teacher().id).order_by(SchoolClass.name)
+    return render_template("classes/index.html", rows=logic.classes_with_counts(current_teacher()))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@teacher_required
+def new():
+    form = ClassForm()
+    if form.validate_on_submit():
+        school_class = logic.create_class(current_teacher(), form.name.data, form.term.data)
+        flash(f"Class \"{school_class.name}\" opened. Share the join link or code with your students.", "success")
+        return redirect(url_for("classes.show", class_id=school_class.id))
+    return rejected("classes/class_form.html", form=form, school_class=None)
+
+
+@bp.route("/<int:class_id>")
+@teacher_required
+def show(class_id: int):
+    school_class = owned_class_or_404(class_id)
+    return render_template(
+        "classes/show.html", school_class=school_class, assignments=logic.class_assignments(school_class)
+    )
+
+
+@bp.route("/<int:class_id>/edit", methods=["GET", "POST"])
+@teacher_required
+def edit(class_id: int):
+    school_class = owned_class_or_404(class_id)
+    form = ClassForm(obj=school_class)
+    if form.validate_on_submit():
+        logic.update_class(school_class, form.name.data, form.term.data)
+        flash("Class saved.", "success")
+        return redirect(url_for("classes.show", class_id=school_class.id))
+    return rejected("classes/class_form.html", form=form, school_class=school_class)
+
+
+@bp.route("/<int:class_id>/regenerate-code", methods=["POST"])
+@teacher_required
+def regenerate_code(class_id: int):
+    school_class = owned_class_or_404(class_id)
+    code = logic.regenerate_join_code(school_class)
+    flash(f"New join code {code}. The old code and link no longer work.", "success")
+    return redirect(url_for("classes.show", class_id=class_id, _anchor="joining"))
+
+
+@bp.route("/<int:class_id>/toggle-join", methods=["POST"])
+@teacher_required
+def toggle_join(class_id: int):
+    school_class = owned_class_or_404(class_id)
+    logic.set_joining(school_class, not school_class.join_enabled)
+    if school_class.join_enabled:
+        flash("Joining is on: new students can join with the code or link.", "success")
+    else:
+        flash("Joining is off: nobody new can join. Students already in the class are not affected.", "success")
+    return redirect(url_for("classes.show", class_id=class_id, _anchor="joining"))
+
+
+def assignment_changes(form: AssignmentForm, default_title: str) -> dict:
+    """The form's values as keyword arguments for assign_plan / update_assignment."""
+    return {
+        "title": (form.title.data or "").strip() or default_title,
+        "opens_at": local_to_utc(form.opens_at.data, zone()),
+        "closes_at": local_to_utc(form.closes_at.data, zone()),
+        "video_url": form.video_url.data or "",
+        "require_approval": form.require_approval.data,
+        "show_classmates": form.show_classmates.data,
+        "anonymise": form.anonymise.data,
+    }
+
+
+@bp.route("/<int:class_id>/assign", methods=["GET", "POST"])
+@teacher_required
+def new_assignment(class_id: int):
+    school_class = owned_class_or_404(class_id)
+    my_plans = db.session.scalars(
+        db.select(LessonPlan).where(LessonPlan.teacher_id == current_teacher().id).order_by(LessonPlan.title)
     ).all()
-    return render_template("classes/index.html", classes=classes)
+    form = NewAssignmentForm()
+    form.plan.choices = [SelectChoice(plan.id, plan.title) for plan in my_plans]
+    if request.method == "GET":
+        wanted = request.args.get("plan", type=int)
+        if wanted is not None:
+            form.plan.data = owned_plan_or_404(wanted).id
+        # A sensible starting point: open now, close in two weeks.
+        now = utc_to_local(utcnow(), zone()).replace(second=0, microsecond=0)
+        form.opens_at.data = now
+        form.closes_at.data = now + timedelta(days=14)
+    if my_plans and form.validate_on_submit():
+        plan = owned_plan_or_404(form.plan.data)
+        changes = assignment_changes(form, plan.title)
+        assignment = logic.assign_plan(school_class, plan, captions_vtt=form.captions_text or "", **changes)
+        flash(f"Assigned \"{assignment.title}\" to {school_class.name}.", "success")
+        return redirect(url_for("classes.assignment", assignment_id=assignment.id))
+    date_error_messages(form)
+    return rejected("classes/assignment_form.html", form=form, school_class=school_class, assignment=None, has_plans=bool(my_plans))
+
+
+@bp.route("/assignments/<int:assignment_id>")
+@teacher_required
+def assignment(assignment_id: int):
+    assignment = owned_assignment_or_404(assignment_id)
+    return render_template("classes/assignment.html", assignment=assignment, school_class=assignment.school_class)
+
+
+@bp.route("/assignments/<int:assignment_id>/edit", methods=["GET", "POST"])
+@teacher_required
+def edit_assignment(assignment_id: int):
+    assignment = owned_assignment_or_404(assignment_id)
+    form = AssignmentForm(obj=assignment)
+    if request.method == "GET":
+        form.opens_at.data = utc_to_local(assignment.opens_at, zone())
+        form.closes_at.data = utc_to_local(assignment.closes_at, zone())
+    if form.validate_on_submit():
+        changes = assignment_changes(form, assignment.title)
+        if form.captions_text is not None:
+            changes["captions_vtt"] = form.captions_text
+        elif form.remove_captions.data:
+            changes["captions_vtt"] = ""
+        logic.update_assignment(assignment, **changes)
+        flash("Assignment saved. Its prompts are unchanged.", "success")
+        return redirect(url_for("classes.assignment", assignment_id=assignment.id))
+    date_error_messages(form)
+    return rejected(
+        "classes/assignment_form.html", form=form, school_class=assignment.school_class, assignment=assignment, has_plans=True
+    )
+
+
+@bp.route("/assignments/<int:assignment_id>/delete", methods=["GET", "POST"])
+@teacher_required
+def delete_assignment(assignment_id: int):
+    """GET asks for confirmation and says what goes; POST deletes."""
+    assignment = owned_assignment_or_404(assignment_id)
+    class_id = assignment.class_id
+    if request.method == "POST":
+        title = assignment.title
+        logic.delete_assignment(assignment)
+        flash(f"Deleted the assignment \"{title}\" and everything students wrote for it.", "success")
+        return redirect(url_for("classes.show", class_id=class_id))
+    return render_template(
+        "classes/delete_assignment.html",
+        assignment=assignment,
+        school_class=assignment.school_class,
+        reflections=logic.reflections_in_assignment(assignment),
+    )
+
+
+@bp.route("/assignments/<int:assignment_id>/captions.vtt")
+def captions(assignment_id: int):
+    """The uploaded WebVTT, for the assignment's teacher and the students of its class only."""
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None or not assignment.captions_vtt:
+        abort(404)
+    if is_teacher():
+        school_class = db.session.get(SchoolClass, assignment.class_id)
+        allowed = school_class.teacher_id == current_user.id
+    else:
+        allowed = is_student() and current_user.class_id == assignment.class_id
+    if not allowed:
+        abort(404)
+    response = Response(assignment.captions_vtt, mimetype="text/vtt")
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response

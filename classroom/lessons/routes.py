@@ -1,18 +1,187 @@
 """Lesson plans and their timestamped prompts."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from ..access import current_teacher, teacher_required
+from ..access import current_teacher, owned_plan_or_404, teacher_required
 from ..extensions import db
-from ..models import LessonPlan
+from ..filmtime import format_film_time
+from ..models import PlanPrompt, SchoolClass
+from . import plans
+from .forms import PlanForm, PromptForm, StanceForm
 
 bp = Blueprint("lessons", __name__, url_prefix="/plans")
+
+
+def rejected(template: str, **context):
+    """Render a form page again: 400 after a refused POST, 200 on a first visit."""
+    status = 400 if request.method == "POST" else 200
+    return render_template(template, **context), status
+
+
+def owned_prompt_or_404(plan_id: int, prompt_id: int) -> PlanPrompt:
+    """A prompt of one of the current teacher's plans, or 404."""
+    plan = owned_plan_or_404(plan_id)
+    prompt = db.session.get(PlanPrompt, prompt_id)
+    if prompt is None or prompt.plan_id != plan.id:
+        abort(404)
+    return prompt
 
 
 @bp.route("/")
 @teacher_required
 def index():
-    plans = db.session.scalars(
-        db.select(LessonPlan).where(LessonPlan.teacher_id == current_teacher().id).order_by(LessonPlan.title)
+    starter = plans.starter_plan_data()
+    return render_template(
+        "lessons/index.html",
+        rows=plans.plans_with_prompt_counts(current_teacher()),
+        starter=starter,
+    )
+
+
+@bp.route("/starter", methods=["POST"])
+@teacher_required
+def start_starter():
+    plan = plans.copy_starter_plan(current_teacher())
+    flash(
+        f"\"{plan.title}\" is now your own plan. Its times are suggestions: check each one against "
+        "the film and confirm or change it.",
+        "success",
+    )
+    return redirect(url_for("lessons.show", plan_id=plan.id))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@teacher_required
+def new():
+    form = PlanForm()
+    if form.validate_on_submit():
+        plan = plans.create_plan(current_teacher(), form.title.data, form.grade_band.data, form.objectives.data)
+        flash("Plan created. Now add prompts pinned to moments in the film.", "success")
+        return redirect(url_for("lessons.show", plan_id=plan.id))
+    return rejected("lessons/plan_form.html", form=form, plan=None)
+
+
+@bp.route("/<int:plan_id>")
+@teacher_required
+def show(plan_id: int):
+    plan = owned_plan_or_404(plan_id)
+    classes = db.session.scalars(
+        db.select(SchoolClass).where(SchoolClass.teacher_id == current_teacher().id).order_by(SchoolClass.name)
     ).all()
-    return render_template("lessons/index.html", plans=plans)
+    return render_template(
+        "lessons/show.html",
+        plan=plan,
+        classes=classes,
+        unchecked=sum(1 for prompt in plan.prompts if not prompt.time_confirmed),
+    )
+
+
+@bp.route("/<int:plan_id>/edit", methods=["GET", "POST"])
+@teacher_required
+def edit(plan_id: int):
+    plan = owned_plan_or_404(plan_id)
+    form = PlanForm(obj=plan)
+    if form.validate_on_submit():
+        plans.update_plan(plan, form.title.data, form.grade_band.data, form.objectives.data)
+        flash("Plan saved.", "success")
+        return redirect(url_for("lessons.show", plan_id=plan.id))
+    return rejected("lessons/plan_form.html", form=form, plan=plan)
+
+
+@bp.route("/<int:plan_id>/duplicate", methods=["POST"])
+@teacher_required
+def duplicate(plan_id: int):
+    copy = plans.duplicate_plan(owned_plan_or_404(plan_id))
+    flash(f"Made \"{copy.title}\". Change anything here: the original stays as it was.", "success")
+    return redirect(url_for("lessons.show", plan_id=copy.id))
+
+
+@bp.route("/<int:plan_id>/delete", methods=["GET", "POST"])
+@teacher_required
+def delete(plan_id: int):
+    """GET asks for confirmation and says what goes; POST deletes."""
+    plan = owned_plan_or_404(plan_id)
+    if request.method == "POST":
+        title = plan.title
+        plans.delete_plan(plan)
+        flash(f"Deleted the plan \"{title}\".", "success")
+        return redirect(url_for("lessons.index"))
+    return render_template("lessons/delete.html", plan=plan, assignments=plans.assignments_from_plan(plan))
+
+
+@bp.route("/<int:plan_id>/prompts/new", methods=["GET", "POST"])
+@teacher_required
+def new_prompt(plan_id: int):
+    plan = owned_plan_or_404(plan_id)
+    form = PromptForm()
+    if form.validate_on_submit():
+        plans.add_prompt(
+            plan,
+            form.text.data,
+            form.seconds,
+            form.theme.data,
+            pause=form.pause.data,
+            teacher_note=form.teacher_note.data,
+        )
+        flash(f"Prompt added at {format_film_time(form.seconds)}.", "success")
+        return redirect(url_for("lessons.show", plan_id=plan.id, _anchor="prompts"))
+    return rejected("lessons/prompt_form.html", form=form, plan=plan, prompt=None)
+
+
+@bp.route("/<int:plan_id>/prompts/<int:prompt_id>/edit", methods=["GET", "POST"])
+@teacher_required
+def edit_prompt(plan_id: int, prompt_id: int):
+    prompt = owned_prompt_or_404(plan_id, prompt_id)
+    form = PromptForm(obj=prompt)
+    if request.method == "GET":
+        form.time.data = format_film_time(prompt.time_seconds)
+        form.time_checked.data = prompt.time_confirmed
+    if form.validate_on_submit():
+        plans.update_prompt(
+            prompt,
+            form.text.data,
+            form.seconds,
+            form.theme.data,
+            pause=form.pause.data,
+            teacher_note=form.teacher_note.data,
+            time_checked=form.time_checked.data,
+        )
+        flash("Prompt saved.", "success")
+        return redirect(url_for("lessons.show", plan_id=plan_id, _anchor=f"prompt-{prompt.id}"))
+    return rejected("lessons/prompt_form.html", form=form, plan=prompt.plan, prompt=prompt)
+
+
+@bp.route("/<int:plan_id>/prompts/<int:prompt_id>/confirm-time", methods=["POST"])
+@teacher_required
+def confirm_time(plan_id: int, prompt_id: int):
+    prompt = owned_prompt_or_404(plan_id, prompt_id)
+    plans.confirm_prompt_time(prompt)
+    flash(f"Time {format_film_time(prompt.time_seconds)} confirmed.", "success")
+    return redirect(url_for("lessons.show", plan_id=plan_id, _anchor=f"prompt-{prompt.id}"))
+
+
+@bp.route("/<int:plan_id>/prompts/<int:prompt_id>/delete", methods=["GET", "POST"])
+@teacher_required
+def delete_prompt(plan_id: int, prompt_id: int):
+    """GET asks for confirmation; POST removes the prompt."""
+    prompt = owned_prompt_or_404(plan_id, prompt_id)
+    if request.method == "POST":
+        plans.delete_prompt(prompt)
+        flash("Prompt deleted.", "success")
+        return redirect(url_for("lessons.show", plan_id=plan_id, _anchor="prompts"))
+    return render_template("lessons/delete_prompt.html", plan=prompt.plan, prompt=prompt)
+
+
+@bp.route("/<int:plan_id>/stance", methods=["GET", "POST"])
+@teacher_required
+def edit_stance(plan_id: int):
+    plan = owned_plan_or_404(plan_id)
+    form = StanceForm()
+    if request.method == "GET":
+        form.question.data = plan.stance_question
+        form.options.data = "\n".join(plan.stance_options)
+    if form.validate_on_submit():
+        plans.set_stance(plan, form.question.data, form.parsed_options)
+        flash("Stance question saved.", "success")
+        return redirect(url_for("lessons.show", plan_id=plan.id, _anchor="stance"))
+    return rejected("lessons/stance_form.html", form=form, plan=plan)

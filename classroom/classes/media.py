@@ -1,0 +1,76 @@
+"""What an assignment may carry: the school's licensed video link and its WebVTT captions."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+MAX_CAPTIONS_BYTES = 512 * 1024
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
+
+
+class MediaError(ValueError):
+    """A link or file the assignment cannot use; the message is shown next to the field."""
+
+
+def check_video_url(url: str, allow_loopback_http: bool = False) -> str:
+    """The cleaned URL of a licensed stream or video file, or raise MediaError.
+
+    Only https, so a class page never mixes insecure media in; plain http only to this
+    machine when the app is configured for it (browser tests serve a clip locally).
+    """
+    url = (url or "").strip()
+    if not url:
+        return ""
+    if any(ch.isspace() for ch in url) or len(url) > 2000:
+        raise MediaError("That is not a web address. Paste the full link, starting with https://.")
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if not host or parts.username or parts.password:
+        raise MediaError("That is not a web address. Paste the full link, starting with https://.")
+    if scheme == "https":
+        return url
+    if scheme == "http" and allow_loopback_http and host in LOOPBACK_HOSTS:
+        return url
+    raise MediaError("Use a secure link that starts with https:// (your school's licensed stream or video file).")
+
+
+def read_captions(data: bytes) -> str:
+    """The text of an uploaded WebVTT file, or raise MediaError when it is too big or not WebVTT."""
+    if len(data) > MAX_CAPTIONS_BYTES:
+        raise MediaError(f"The captions file is too big: the limit is {MAX_CAPTIONS_BYTES // 1024} KB.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise MediaError("The captions file must be a UTF-8 WebVTT (.vtt) file.") from error
+    if not text.startswith("WEBVTT"):
+        raise MediaError("That is not a WebVTT file: its first line must start with WEBVTT.")
+    return text.replace("\r\n", "\n")
+
+
+def school_zone(name: str | None) -> timezone | ZoneInfo:
+    """The time zone teachers type dates in (a config setting); UTC when unset or unknown."""
+    if not name or name.upper() == "UTC":
+        return timezone.utc
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return timezone.utc
+
+
+def local_to_utc(moment: datetime | None, zone) -> datetime | None:
+    """A date typed in the school's time zone (naive, from datetime-local) as aware UTC."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=zone).astimezone(timezone.utc)
+
+
+def utc_to_local(moment: datetime | None, zone) -> datetime | None:
+    """A stored time in the school's zone, naive, ready for a datetime-local input."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:  # SQLite hands back naive UTC
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(zone).replace(tzinfo=None)
