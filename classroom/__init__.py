@@ -58,11 +58,13 @@ def register_blueprints(app: Flask) -> None:
     from . import access  # noqa: F401  (registers the session loader)
     from .auth.routes import bp as auth_bp
     from .classes.routes import bp as classes_bp
+    from .dashboard.routes import bp as dashboard_bp
     from .lessons.routes import bp as lessons_bp
     from .main import bp as main_bp
+    from .moderation.routes import bp as moderation_bp
     from .student.routes import bp as student_bp
 
-    for blueprint in (main_bp, auth_bp, lessons_bp, classes_bp, student_bp):
+    for blueprint in (main_bp, auth_bp, lessons_bp, classes_bp, student_bp, moderation_bp, dashboard_bp):
         app.register_blueprint(blueprint)
 
 

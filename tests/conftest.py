@@ -229,6 +229,53 @@ def student_client(app, student):
     return client
 
 
+@pytest.fixture
+def make_reflection(app):
+    """A reflection saved straight through the model (the student side is not needed to test moderation)."""
+
+    def make(student, prompt, body="I noticed the flowers at the grave.", status="awaiting", **fields):
+        from datetime import timedelta
+
+        from classroom.models import Reflection, utcnow
+        from classroom.sanitize import render_reflection, word_count
+
+        with app.app_context():
+            now = utcnow()
+            values = {
+                "student_id": student.id,
+                "prompt_id": prompt.id,
+                "body": body,
+                "body_html": str(render_reflection(body)),
+                "word_count": word_count(body),
+                "status": status,
+                "submitted_at": None if status == "draft" else now - timedelta(minutes=5),
+            }
+            values.update(fields)
+            reflection = Reflection(**values)
+            if "flag_details" not in fields:
+                from classroom.moderation.flags import apply_flags
+
+                apply_flags(reflection, "")
+            return _saved(reflection)
+
+    return make
+
+
+@pytest.fixture
+def make_stance(app):
+    """A student's stance poll answer ("pre" or "post" viewing)."""
+
+    def make(student, assignment, phase, option_index):
+        from classroom.models import StanceAnswer
+
+        with app.app_context():
+            return _saved(
+                StanceAnswer(student_id=student.id, assignment_id=assignment.id, phase=phase, option_index=option_index)
+            )
+
+    return make
+
+
 # --- Students (issue 3): the student side of a reflection, through its own plain functions. ---
 
 

@@ -1,0 +1,96 @@
+"""CSV exports a teacher opens in a spreadsheet: RFC 4180 quoting and no formula injection."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import datetime
+
+from ..filmtime import format_film_time
+from ..models import Reflection, ReflectionStatus, as_utc
+from ..sanitize import plain_text
+
+# Excel guesses a legacy code page for a CSV without a byte-order mark and garbles Cyrillic
+# names and text; the BOM makes it read UTF-8. Other spreadsheets and csv readers ignore it.
+BOM = "\ufeff"
+# A cell starting with one of these may be run as a formula by a spreadsheet (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+REFLECTION_HEADER = [
+    "Class",
+    "Assignment",
+    "Student",
+    "Prompt",
+    "Prompt time",
+    "Cited time",
+    "Status",
+    "Words",
+    "Text",
+    "Submitted (UTC)",
+    "Decided (UTC)",
+]
+
+
+def safe_cell(value) -> str:
+    """A cell as text, with a leading quote when a spreadsheet would read it as a formula."""
+    if value is None:
+        return ""
+    text = str(value)
+    if text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def to_csv(header: list[str], rows) -> str:
+    """UTF-8 CSV text (with BOM) with every cell neutralised and quoted as RFC 4180 requires."""
+    out = io.StringIO()
+    out.write(BOM)
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow([safe_cell(cell) for cell in header])
+    for row in rows:
+        writer.writerow([safe_cell(cell) for cell in row])
+    return out.getvalue()
+
+
+def _when(moment: datetime | None) -> str:
+    return as_utc(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def reflection_rows(class_name: str, assignment_title: str, reflections: list[Reflection]) -> list[list]:
+    """One row per reflection, its text as plain text (no markup)."""
+    return [
+        [
+            class_name,
+            assignment_title,
+            r.student.display_name,
+            r.prompt.text,
+            format_film_time(r.prompt.time_seconds),
+            format_film_time(r.cited_seconds) if r.cited_seconds is not None else "",
+            ReflectionStatus.LABELS.get(r.status, r.status),
+            r.word_count,
+            plain_text(r.body),
+            _when(r.submitted_at),
+            _when(r.decided_at),
+        ]
+        for r in reflections
+    ]
+
+
+def matrix_table(dashboard) -> tuple[list[str], list[list]]:
+    """The completion matrix as a header and rows: a status per prompt and the completed count."""
+    header = ["Student"]
+    header += [f"{format_film_time(p.time_seconds)} {p.text}" for p in dashboard.prompts]
+    header.append(f"Completed (of {len(dashboard.prompts)})")
+    rows = [
+        [row.name, *[ReflectionStatus.LABELS.get(cell, cell) if cell else "Not started" for cell in row.cells], row.completed]
+        for row in dashboard.rows
+    ]
+    return header, rows
+
+
+def filename(*parts: str, extension: str = "csv") -> str:
+    """A safe ASCII file name from the given parts ("history-11b-memory-reflections.csv")."""
+    slug = "-".join(re.sub(r"[^a-z0-9]+", "-", part.lower()).strip("-") for part in parts if part)
+    slug = re.sub(r"-{2,}", "-", slug).strip("-") or "export"
+    return f"{slug[:80]}.{extension}"

@@ -1,0 +1,167 @@
+"""The teacher's dashboards, highlights, printable report and CSV exports."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, Response, abort, redirect, render_template, request, url_for
+
+from ..access import current_teacher, is_teacher, owned_class_or_404
+from ..models import ReflectionStatus
+from ..moderation.forms import DecisionForm
+from . import charts, exports
+from .stats import (
+    BIN_SECONDS,
+    assignment_dashboard,
+    class_overview,
+    highlights as starred_reflections,
+    owned_assignment_with_class,
+    reflections_for,
+)
+
+bp = Blueprint("dashboard", __name__)
+
+LIST_PAGE_SIZE = 50
+
+
+@bp.context_processor
+def link_helpers():
+    # Pages owned by other areas may not exist yet; link to them only when they do.
+    return {"has_endpoint": lambda name: name in current_app.view_functions}
+
+
+@bp.before_request
+def teachers_only():
+    # Dashboards show minors' work: teachers only; everyone else goes to the teachers' login.
+    if not is_teacher():
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    return None
+
+
+def _assignment_or_404(assignment_id: int):
+    assignment = owned_assignment_with_class(assignment_id, current_teacher().id)
+    if assignment is None:
+        abort(404)
+    return assignment
+
+
+def _sorting():
+    sort = request.args.get("sort", "name")
+    return sort, request.args.get("order") == "desc"
+
+
+def _charts(data) -> dict:
+    """The SVG charts of an assignment dashboard, keyed by what they show."""
+    drawn = {}
+    for stats in data.prompt_stats:
+        prompt = stats.prompt
+        drawn[f"cited-{prompt.id}"] = charts.histogram(
+            stats.cited,
+            chart_id=f"cited-{prompt.id}",
+            title=f"Moments cited for the prompt at {prompt.time_seconds // 60} minutes",
+            description=(
+                f"{stats.cited_total} reflections cite a moment, counted in five-minute steps over the film. "
+                "The table beside the chart lists the same numbers."
+            ),
+            bin_seconds=BIN_SECONDS,
+        )
+    stance = data.stance
+    drawn["stance"] = charts.paired_bars(
+        stance.options,
+        stance.before,
+        stance.after,
+        chart_id="stance-chart",
+        title=f"Stance poll before and after viewing: {stance.question}",
+        description=(
+            f"{sum(stance.before)} answers before viewing and {sum(stance.after)} after; "
+            f"{stance.moved} of {stance.answered_both} students who answered both changed their answer."
+        ),
+    )
+    return drawn
+
+
+@bp.route("/classes/<int:class_id>/dashboard", endpoint="class_overview")
+def class_overview_page(class_id: int):
+    school_class = owned_class_or_404(class_id)
+    sort, descending = _sorting()
+    overview = class_overview(school_class, sort, descending)
+    return render_template("dashboard/class_overview.html", overview=overview, school_class=school_class)
+
+
+@bp.route("/classes/assignments/<int:assignment_id>/dashboard", endpoint="assignment")
+def assignment_page(assignment_id: int):
+    assignment = _assignment_or_404(assignment_id)
+    sort, descending = _sorting()
+    data = assignment_dashboard(assignment, sort, descending)
+    return render_template("dashboard/assignment.html", data=data, assignment=assignment, drawn=_charts(data), printable=False)
+
+
+@bp.route("/classes/assignments/<int:assignment_id>/report")
+def report(assignment_id: int):
+    assignment = _assignment_or_404(assignment_id)
+    data = assignment_dashboard(assignment)
+    return render_template("dashboard/report.html", data=data, assignment=assignment, drawn=_charts(data), printable=True)
+
+
+@bp.route("/classes/assignments/<int:assignment_id>/highlights")
+def highlights(assignment_id: int):
+    assignment = _assignment_or_404(assignment_id)
+    return render_template("dashboard/highlights.html", assignment=assignment, reflections=starred_reflections(assignment))
+
+
+@bp.route("/classes/assignments/<int:assignment_id>/reflections")
+def reflections(assignment_id: int):
+    assignment = _assignment_or_404(assignment_id)
+    prompt_ids = {p.id for p in assignment.prompts}
+    prompt_id = request.args.get("prompt", type=int)
+    if prompt_id is not None and prompt_id not in prompt_ids:
+        abort(404)
+    term = (request.args.get("term") or "").strip()[:60]
+    status = request.args.get("status", "")
+    status = status if status in ReflectionStatus.ALL else ""
+    found = reflections_for(assignment, prompt_id, term, status)
+    pages = max(1, -(-len(found) // LIST_PAGE_SIZE))
+    page = min(max(1, request.args.get("page", 1, type=int)), pages)
+    shown = found[(page - 1) * LIST_PAGE_SIZE : page * LIST_PAGE_SIZE]
+    star_forms = {
+        r.id: DecisionForm(prefix=f"star-{r.id}", data={"version": r.version}, formdata=None) for r in shown
+    }
+    prompt = next((p for p in assignment.prompts if p.id == prompt_id), None)
+    return render_template(
+        "dashboard/reflections.html",
+        assignment=assignment,
+        reflections=shown,
+        total=len(found),
+        page=page,
+        pages=pages,
+        prompt=prompt,
+        term=term,
+        status=status,
+        star_forms=star_forms,
+    )
+
+
+def _csv_response(text: str, name: str) -> Response:
+    return Response(
+        text.encode("utf-8"),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Content-Type": "text/csv; charset=utf-8",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/classes/assignments/<int:assignment_id>/reflections.csv")
+def reflections_csv(assignment_id: int):
+    assignment = _assignment_or_404(assignment_id)
+    rows = exports.reflection_rows(assignment.school_class.name, assignment.title, reflections_for(assignment))
+    name = exports.filename(assignment.school_class.name, assignment.title, f"{assignment.id}", "reflections")
+    return _csv_response(exports.to_csv(exports.REFLECTION_HEADER, rows), name)
+
+
+@bp.route("/classes/assignments/<int:assignment_id>/completion.csv")
+def matrix_csv(assignment_id: int):
+    assignment = _assignment_or_404(assignment_id)
+    header, rows = exports.matrix_table(assignment_dashboard(assignment))
+    name = exports.filename(assignment.school_class.name, assignment.title, f"{assignment.id}", "completion")
+    return _csv_response(exports.to_csv(header, rows), name)

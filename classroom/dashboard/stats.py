@@ -1,0 +1,421 @@
+"""What the dashboard shows, aggregated in SQL with a fixed number of queries whatever the class size."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from statistics import median
+
+from sqlalchemy import and_, case, func
+from sqlalchemy.orm import aliased, contains_eager, selectinload
+
+from ..extensions import db
+from ..filmtime import FILM_SECONDS
+from ..models import Assignment, Prompt, Reflection, ReflectionStatus, SchoolClass, StanceAnswer, Student
+from .themes import matching, top_terms
+
+S = ReflectionStatus
+# Submitted and not sent back: what counts as done for the completion matrix.
+COMPLETED = (S.AWAITING, S.APPROVED)
+# The texts that speak for the class in words, cited moments and themes (drafts and rejected ones do not).
+COUNTED = (S.AWAITING, S.APPROVED, S.RETURNED)
+BIN_SECONDS = 300
+BINS = FILM_SECONDS // BIN_SECONDS
+SORTS = ("name", "completed")
+
+
+@dataclass
+class PromptStats:
+    prompt: Prompt
+    drafts: int = 0
+    awaiting: int = 0
+    approved: int = 0
+    returned: int = 0
+    rejected: int = 0
+    min_words: int | None = None
+    max_words: int | None = None
+    median_words: float | None = None
+    cited: list[int] = field(default_factory=lambda: [0] * BINS)
+    themes: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def submitted(self) -> int:
+        """Everything that has reached the teacher, whatever was decided."""
+        return self.awaiting + self.approved + self.returned + self.rejected
+
+    @property
+    def completed(self) -> int:
+        return self.awaiting + self.approved
+
+    @property
+    def cited_total(self) -> int:
+        return sum(self.cited)
+
+    def most_cited(self, limit: int = 3) -> list[tuple[int, int]]:
+        """The busiest bins as (start second, count), most cited first."""
+        ranked = sorted(((i * BIN_SECONDS, n) for i, n in enumerate(self.cited) if n), key=lambda item: (-item[1], item[0]))
+        return ranked[:limit]
+
+
+@dataclass
+class StudentRow:
+    id: int
+    name: str
+    completed: int
+    started: bool
+    cells: list[str | None] = field(default_factory=list)
+
+
+@dataclass
+class StanceSummary:
+    question: str
+    options: list[str]
+    before: list[int]
+    after: list[int]
+    # transitions[i][j]: students who answered option i before and option j after.
+    transitions: list[list[int]]
+
+    @property
+    def answered_both(self) -> int:
+        return sum(sum(row) for row in self.transitions)
+
+    @property
+    def moved(self) -> int:
+        return sum(n for i, row in enumerate(self.transitions) for j, n in enumerate(row) if i != j)
+
+    @property
+    def moves(self) -> list[tuple[str, str, int]]:
+        """Each change of answer that happened, as (from, to, students), largest first."""
+        found = [
+            (self.options[i], self.options[j], n)
+            for i, row in enumerate(self.transitions)
+            for j, n in enumerate(row)
+            if i != j and n
+        ]
+        return sorted(found, key=lambda move: -move[2])
+
+
+@dataclass
+class AssignmentDashboard:
+    assignment: Assignment
+    prompts: list[Prompt]
+    rows: list[StudentRow]
+    prompt_stats: list[PromptStats]
+    stance: StanceSummary
+    sort: str
+    descending: bool
+
+    @property
+    def not_started(self) -> list[StudentRow]:
+        return [row for row in self.rows if not row.started]
+
+    @property
+    def total_completed(self) -> int:
+        return sum(row.completed for row in self.rows)
+
+
+def _count(status: str):
+    return func.coalesce(func.sum(case((Reflection.status == status, 1), else_=0)), 0)
+
+
+def _completed_count():
+    return func.coalesce(func.sum(case((Reflection.status.in_(COMPLETED), 1), else_=0)), 0)
+
+
+def _order(name_column, completed_column, sort: str, descending: bool):
+    name = func.lower(name_column)
+    if sort == "completed":
+        first = completed_column.desc() if descending else completed_column.asc()
+        return (first, name, Student.id)
+    return (name.desc() if descending else name, Student.id)
+
+
+def owned_assignment_with_class(assignment_id: int, teacher_id: int) -> Assignment | None:
+    """The teacher's assignment with its class and prompts loaded (two queries)."""
+    return db.session.scalars(
+        db.select(Assignment)
+        .join(SchoolClass, Assignment.class_id == SchoolClass.id)
+        .where(Assignment.id == assignment_id, SchoolClass.teacher_id == teacher_id)
+        .options(contains_eager(Assignment.school_class), selectinload(Assignment.prompts))
+    ).one_or_none()
+
+
+def stance_summary(assignment: Assignment) -> StanceSummary:
+    """Stance poll answers before and after viewing, and who moved from which answer to which (two queries)."""
+    options = list(assignment.stance_options or [])
+    before, after = [0] * len(options), [0] * len(options)
+    rows = db.session.execute(
+        db.select(StanceAnswer.phase, StanceAnswer.option_index, func.count(StanceAnswer.id))
+        .where(StanceAnswer.assignment_id == assignment.id)
+        .group_by(StanceAnswer.phase, StanceAnswer.option_index)
+    ).all()
+    for phase, index, n in rows:
+        target = before if phase == "pre" else after
+        if 0 <= index < len(options):
+            target[index] += n
+    pre, post = aliased(StanceAnswer), aliased(StanceAnswer)
+    transitions = [[0] * len(options) for _ in options]
+    moves = db.session.execute(
+        db.select(pre.option_index, post.option_index, func.count(pre.id))
+        .join(post, and_(post.student_id == pre.student_id, post.assignment_id == pre.assignment_id, post.phase == "post"))
+        .where(pre.assignment_id == assignment.id, pre.phase == "pre")
+        .group_by(pre.option_index, post.option_index)
+    ).all()
+    for i, j, n in moves:
+        if 0 <= i < len(options) and 0 <= j < len(options):
+            transitions[i][j] += n
+    return StanceSummary(assignment.stance_question, options, before, after, transitions)
+
+
+def assignment_dashboard(assignment: Assignment, sort: str = "name", descending: bool = False) -> AssignmentDashboard:
+    """Everything on the assignment dashboard, in seven queries whatever the number of students."""
+    sort = sort if sort in SORTS else "name"
+    prompts = list(assignment.prompts)
+    prompt_ids = db.select(Prompt.id).where(Prompt.assignment_id == assignment.id).scalar_subquery()
+    in_assignment = Reflection.prompt_id.in_(db.select(Prompt.id).where(Prompt.assignment_id == assignment.id))
+
+    # 1. Students with their completed count, sorted in SQL.
+    completed = _completed_count().label("completed")
+    student_rows = db.session.execute(
+        db.select(Student.id, Student.display_name, completed, func.count(Reflection.id).label("started"))
+        .select_from(Student)
+        .outerjoin(Reflection, and_(Reflection.student_id == Student.id, Reflection.prompt_id.in_(prompt_ids)))
+        .where(Student.class_id == assignment.class_id)
+        .group_by(Student.id, Student.display_name)
+        .order_by(*_order(Student.display_name, completed, sort, descending))
+    ).all()
+
+    # 2. Each cell of the matrix: one short row per existing reflection.
+    cell_status = {
+        (student_id, prompt_id): status
+        for student_id, prompt_id, status in db.session.execute(
+            db.select(Reflection.student_id, Reflection.prompt_id, Reflection.status).where(in_assignment)
+        )
+    }
+    rows = [
+        StudentRow(id=sid, name=name, completed=int(done), started=bool(started), cells=[cell_status.get((sid, p.id)) for p in prompts])
+        for sid, name, done, started in student_rows
+    ]
+
+    # 3. Counts per status and the range of words, per prompt.
+    stats = {p.id: PromptStats(prompt=p) for p in prompts}
+    words_of_counted = case((Reflection.status.in_(COUNTED), Reflection.word_count))
+    for prompt_id, drafts, awaiting, approved, returned, rejected, low, high in db.session.execute(
+        db.select(
+            Reflection.prompt_id,
+            _count(S.DRAFT),
+            _count(S.AWAITING),
+            _count(S.APPROVED),
+            _count(S.RETURNED),
+            _count(S.REJECTED),
+            func.min(words_of_counted),
+            func.max(words_of_counted),
+        )
+        .where(in_assignment)
+        .group_by(Reflection.prompt_id)
+    ):
+        s = stats[prompt_id]
+        s.drafts, s.awaiting, s.approved, s.returned, s.rejected = map(int, (drafts, awaiting, approved, returned, rejected))
+        s.min_words, s.max_words = low, high
+
+    # 4. Cited moments in five-minute bins, per prompt.
+    # Integer division in the database: "//" renders as plain "/" on integer columns.
+    time_bin = Reflection.cited_seconds // BIN_SECONDS
+    for prompt_id, bin_index, n in db.session.execute(
+        db.select(Reflection.prompt_id, time_bin, func.count(Reflection.id))
+        .where(in_assignment, Reflection.status.in_(COUNTED), Reflection.cited_seconds.is_not(None))
+        .group_by(Reflection.prompt_id, time_bin)
+    ):
+        stats[prompt_id].cited[min(max(int(bin_index), 0), BINS - 1)] += n
+
+    # 5. Word counts and texts in one go, for the medians and the themes.
+    words, texts = defaultdict(list), defaultdict(list)
+    for prompt_id, word_count, body in db.session.execute(
+        db.select(Reflection.prompt_id, Reflection.word_count, Reflection.body).where(
+            in_assignment, Reflection.status.in_(COUNTED)
+        )
+    ):
+        words[prompt_id].append(word_count)
+        texts[prompt_id].append(body)
+    for prompt_id, s in stats.items():
+        if words[prompt_id]:
+            s.median_words = median(words[prompt_id])
+        s.themes = top_terms(texts[prompt_id])
+
+    # 6-7. The stance poll.
+    return AssignmentDashboard(
+        assignment=assignment,
+        prompts=prompts,
+        rows=rows,
+        prompt_stats=[stats[p.id] for p in prompts],
+        stance=stance_summary(assignment),
+        sort=sort,
+        descending=descending,
+    )
+
+
+@dataclass
+class OverviewRow:
+    id: int
+    name: str
+    completed: int
+    cells: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass
+class AssignmentSummary:
+    assignment_id: int
+    title: str
+    prompts: int
+    drafts: int = 0
+    awaiting: int = 0
+    approved: int = 0
+    returned: int = 0
+    rejected: int = 0
+    finished_students: int = 0
+    stance_before: int = 0
+    stance_after: int = 0
+
+    @property
+    def possible(self) -> int:
+        return self.prompts
+
+
+@dataclass
+class ClassOverview:
+    school_class: SchoolClass
+    assignments: list[AssignmentSummary]
+    rows: list[OverviewRow]
+    sort: str
+    descending: bool
+
+    @property
+    def total_prompts(self) -> int:
+        return sum(a.prompts for a in self.assignments)
+
+    @property
+    def not_started(self) -> list[OverviewRow]:
+        return [row for row in self.rows if not row.cells]
+
+
+def class_overview(school_class: SchoolClass, sort: str = "name", descending: bool = False) -> ClassOverview:
+    """The class across all its assignments, in five queries whatever its size."""
+    sort = sort if sort in SORTS else "name"
+    # 1. Assignments with their number of prompts.
+    summaries = [
+        AssignmentSummary(assignment_id=aid, title=title, prompts=int(n))
+        for aid, title, n in db.session.execute(
+            db.select(Assignment.id, Assignment.title, func.count(Prompt.id))
+            .outerjoin(Prompt, Prompt.assignment_id == Assignment.id)
+            .where(Assignment.class_id == school_class.id)
+            .group_by(Assignment.id, Assignment.title)
+            .order_by(Assignment.id)
+        )
+    ]
+    by_id = {s.assignment_id: s for s in summaries}
+    in_class = db.select(Prompt.id).join(Assignment).where(Assignment.class_id == school_class.id)
+
+    # 2. Students with their completed count across the class, sorted in SQL.
+    completed = _completed_count().label("completed")
+    student_rows = db.session.execute(
+        db.select(Student.id, Student.display_name, completed)
+        .select_from(Student)
+        .outerjoin(Reflection, Reflection.student_id == Student.id)
+        .where(Student.class_id == school_class.id)
+        .group_by(Student.id, Student.display_name)
+        .order_by(*_order(Student.display_name, completed, sort, descending))
+    ).all()
+    rows = [OverviewRow(id=sid, name=name, completed=int(done)) for sid, name, done in student_rows]
+
+    # 3. Per student and assignment: reflections started and completed.
+    per_cell = db.session.execute(
+        db.select(Reflection.student_id, Prompt.assignment_id, _completed_count())
+        .join(Prompt, Reflection.prompt_id == Prompt.id)
+        .where(Reflection.prompt_id.in_(in_class))
+        .group_by(Reflection.student_id, Prompt.assignment_id)
+    ).all()
+    cells_by_student = defaultdict(dict)
+    for sid, aid, done in per_cell:
+        cells_by_student[sid][aid] = int(done)
+        if by_id[aid].prompts and done >= by_id[aid].prompts:
+            by_id[aid].finished_students += 1
+    for row in rows:
+        row.cells = cells_by_student.get(row.id, {})
+
+    # 4. Status counts per assignment.
+    for aid, drafts, awaiting, approved, returned, rejected in db.session.execute(
+        db.select(
+            Prompt.assignment_id,
+            _count(S.DRAFT),
+            _count(S.AWAITING),
+            _count(S.APPROVED),
+            _count(S.RETURNED),
+            _count(S.REJECTED),
+        )
+        .join(Prompt, Reflection.prompt_id == Prompt.id)
+        .where(Reflection.prompt_id.in_(in_class))
+        .group_by(Prompt.assignment_id)
+    ):
+        s = by_id[aid]
+        s.drafts, s.awaiting, s.approved, s.returned, s.rejected = map(int, (drafts, awaiting, approved, returned, rejected))
+
+    # 5. Stance poll participation per assignment.
+    for aid, phase, n in db.session.execute(
+        db.select(StanceAnswer.assignment_id, StanceAnswer.phase, func.count(StanceAnswer.id))
+        .join(Assignment, StanceAnswer.assignment_id == Assignment.id)
+        .where(Assignment.class_id == school_class.id)
+        .group_by(StanceAnswer.assignment_id, StanceAnswer.phase)
+    ):
+        if phase == "pre":
+            by_id[aid].stance_before = n
+        else:
+            by_id[aid].stance_after = n
+
+    return ClassOverview(school_class=school_class, assignments=summaries, rows=rows, sort=sort, descending=descending)
+
+
+def highlights(assignment: Assignment) -> list[Reflection]:
+    """The assignment's starred, approved reflections in film order, for projecting."""
+    return db.session.scalars(
+        db.select(Reflection)
+        .join(Prompt, Reflection.prompt_id == Prompt.id)
+        .where(Prompt.assignment_id == assignment.id, Reflection.starred.is_(True), Reflection.status == S.APPROVED)
+        .options(contains_eager(Reflection.prompt))
+        .order_by(Prompt.time_seconds, Prompt.id, Reflection.decided_at, Reflection.id)
+    ).all()
+
+
+def reflections_for(
+    assignment: Assignment, prompt_id: int | None = None, term: str = "", status: str = ""
+) -> list[Reflection]:
+    """The assignment's submitted reflections, narrowed by prompt, theme term and status."""
+    query = (
+        db.select(Reflection)
+        .join(Prompt, Reflection.prompt_id == Prompt.id)
+        .join(Student, Reflection.student_id == Student.id)
+        .where(Prompt.assignment_id == assignment.id, Reflection.status != S.DRAFT)
+        .options(contains_eager(Reflection.prompt), contains_eager(Reflection.student))
+        .order_by(Prompt.time_seconds, Prompt.id, func.lower(Student.display_name), Reflection.id)
+    )
+    if prompt_id is not None:
+        query = query.where(Reflection.prompt_id == prompt_id)
+    if status in S.ALL:
+        query = query.where(Reflection.status == status)
+    elif term:
+        query = query.where(Reflection.status.in_(COUNTED))
+    found = db.session.scalars(query).all()
+    if not term:
+        return list(found)
+    # Themes are counted per prompt, so match per prompt with the same normalisation.
+    by_prompt = defaultdict(list)
+    for reflection in found:
+        by_prompt[reflection.prompt_id].append(reflection)
+    keep = set()
+    for group in by_prompt.values():
+        keep.update(group[i].id for i in matching([r.body for r in group], term))
+    return [r for r in found if r.id in keep]
+
+
+def export_rows(assignment: Assignment) -> list[Reflection]:
+    """Every reflection of the assignment that is more than a draft, with prompt and student, in one query."""
+    return reflections_for(assignment)

@@ -1,0 +1,175 @@
+"""The teacher's decisions on a reflection: each one a checked transition with an audit entry."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+
+from ..extensions import db
+from ..models import (
+    Assignment,
+    ModerationEvent,
+    Prompt,
+    Reflection,
+    ReflectionStatus,
+    SchoolClass,
+    Teacher,
+    utcnow,
+)
+from .flags import apply_flags
+
+S = ReflectionStatus
+
+# Which statuses each decision may start from. An approved reflection can still be taken down
+# (returned or rejected) when the teacher has second thoughts; a draft is the student's alone.
+APPROVE_FROM = frozenset({S.AWAITING})
+RETURN_FROM = frozenset({S.AWAITING, S.APPROVED})
+REJECT_FROM = frozenset({S.AWAITING, S.APPROVED})
+
+
+class TransitionError(ValueError):
+    """A decision that does not fit the reflection's current status; the message is for the teacher."""
+
+
+class StaleReflection(TransitionError):
+    """The student changed the reflection after the teacher opened it."""
+
+
+def _decide(
+    reflection: Reflection,
+    teacher: Teacher,
+    to_status: str,
+    allowed_from: frozenset,
+    feedback: str = "",
+    expected_version: int | None = None,
+) -> ModerationEvent:
+    from_status = reflection.status
+    if from_status not in allowed_from:
+        raise TransitionError(
+            f"This reflection is {S.LABELS.get(from_status, from_status).lower()}, so it cannot be "
+            f"{S.LABELS[to_status].split()[0].lower()} now."
+        )
+    if expected_version is not None and expected_version != reflection.version:
+        raise StaleReflection("The student changed this reflection after you opened it. Please read it again.")
+    now = utcnow()
+    # Guarded update: if the student saved in the meantime, nothing changes and the teacher is told.
+    result = db.session.execute(
+        update(Reflection)
+        .where(Reflection.id == reflection.id, Reflection.status == from_status, Reflection.version == reflection.version)
+        .values(
+            status=to_status,
+            feedback=feedback,
+            decided_at=now,
+            # Only approved work can be a class highlight.
+            starred=reflection.starred and to_status == S.APPROVED,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise StaleReflection("The student changed this reflection a moment ago. Please read it again.")
+    event = ModerationEvent(
+        reflection_id=reflection.id,
+        teacher_id=teacher.id,
+        actor="teacher",
+        from_status=from_status,
+        to_status=to_status,
+        feedback=feedback,
+        created_at=now,
+    )
+    db.session.add(event)
+    db.session.commit()
+    db.session.refresh(reflection)
+    return event
+
+
+def approve_reflection(reflection: Reflection, teacher: Teacher, expected_version: int | None = None) -> ModerationEvent:
+    """Approve an awaiting reflection so classmates may see it."""
+    return _decide(reflection, teacher, S.APPROVED, APPROVE_FROM, "", expected_version)
+
+
+def return_reflection(
+    reflection: Reflection, teacher: Teacher, feedback: str, expected_version: int | None = None
+) -> ModerationEvent:
+    """Send a reflection back with feedback; the student revises and submits again."""
+    feedback = (feedback or "").strip()
+    if not feedback:
+        raise TransitionError("Write the feedback the student should act on.")
+    return _decide(reflection, teacher, S.RETURNED, RETURN_FROM, feedback, expected_version)
+
+
+def reject_reflection(
+    reflection: Reflection, teacher: Teacher, reason: str, expected_version: int | None = None
+) -> ModerationEvent:
+    """Reject a reflection: hidden from classmates; the student sees the reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise TransitionError("Write the reason the student will see.")
+    return _decide(reflection, teacher, S.REJECTED, REJECT_FROM, reason, expected_version)
+
+
+def bulk_approve(teacher: Teacher, class_id: int, selected: dict[int, int | None]) -> tuple[int, int]:
+    """Approve the selected awaiting reflections of one of the teacher's classes.
+
+    `selected` maps reflection id to the version the teacher saw (or None). Reflections of other
+    classes, already decided, or changed since are skipped. Returns (approved, skipped).
+    """
+    if not selected:
+        return 0, 0
+    reflections = db.session.scalars(
+        db.select(Reflection)
+        .join(Prompt, Reflection.prompt_id == Prompt.id)
+        .join(Assignment, Prompt.assignment_id == Assignment.id)
+        .join(SchoolClass, Assignment.class_id == SchoolClass.id)
+        .where(
+            Reflection.id.in_(list(selected)),
+            Reflection.status == S.AWAITING,
+            SchoolClass.id == class_id,
+            SchoolClass.teacher_id == teacher.id,
+        )
+        .order_by(Reflection.id)
+    ).all()
+    approved = 0
+    now = utcnow()
+    for reflection in reflections:
+        seen = selected.get(reflection.id)
+        if seen is not None and seen != reflection.version:
+            continue
+        reflection.status = S.APPROVED
+        reflection.feedback = ""
+        reflection.decided_at = now
+        db.session.add(
+            ModerationEvent(
+                reflection_id=reflection.id,
+                teacher_id=teacher.id,
+                actor="teacher",
+                from_status=S.AWAITING,
+                to_status=S.APPROVED,
+                created_at=now,
+            )
+        )
+        approved += 1
+    db.session.commit()
+    return approved, len(selected) - approved
+
+
+def set_star(reflection: Reflection, starred: bool) -> None:
+    """Star an approved reflection as a class highlight, or unstar any reflection."""
+    if starred and reflection.status != S.APPROVED:
+        raise TransitionError("Only approved reflections can be highlights.")
+    reflection.starred = starred
+    db.session.commit()
+
+
+def reflag_awaiting(teacher: Teacher) -> int:
+    """Run the flags again on the teacher's awaiting reflections (after their word list changed)."""
+    reflections = db.session.scalars(
+        db.select(Reflection)
+        .join(Prompt, Reflection.prompt_id == Prompt.id)
+        .join(Assignment, Prompt.assignment_id == Assignment.id)
+        .join(SchoolClass, Assignment.class_id == SchoolClass.id)
+        .where(SchoolClass.teacher_id == teacher.id, Reflection.status == S.AWAITING)
+    ).all()
+    for reflection in reflections:
+        apply_flags(reflection, teacher.flag_words or "")
+    db.session.commit()
+    return len(reflections)

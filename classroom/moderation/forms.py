@@ -1,0 +1,57 @@
+"""Forms for the teacher's moderation decisions and flag words."""
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, TextAreaField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+MAX_FLAG_WORDS = 200
+
+
+class DecisionForm(FlaskForm):
+    """Approve, star or unstar: only the version the teacher saw, so stale pages are caught."""
+
+    # Where the teacher came from, so the decision returns them to the same place in the queue.
+    version = HiddenField()
+    next_id = HiddenField()
+    assignment = HiddenField()
+    page = HiddenField()
+    back = HiddenField()
+
+
+class ReturnForm(DecisionForm):
+    feedback = TextAreaField(
+        "Feedback for the student",
+        description="Say what to improve; the student revises and submits again.",
+        validators=[DataRequired("Write the feedback the student should act on."), Length(max=2000)],
+        render_kw={"rows": 3},
+    )
+
+
+class RejectForm(DecisionForm):
+    feedback = TextAreaField(
+        "Reason (the student sees it)",
+        description="Classmates never see a rejected reflection.",
+        validators=[DataRequired("Write the reason the student will see."), Length(max=2000)],
+        render_kw={"rows": 3},
+    )
+
+
+class BulkApproveForm(FlaskForm):
+    """Only carries the CSRF token; the chosen reflections come as checkboxes named "selected"."""
+
+
+class FlagWordsForm(FlaskForm):
+    words = TextAreaField(
+        "Your extra words",
+        description="One word or short phrase per line. Matched as whole words, upper or lower case alike.",
+        validators=[Length(max=10000)],
+        render_kw={"rows": 12},
+    )
+
+    def validate_words(self, field):
+        lines = [line.strip() for line in (field.data or "").splitlines() if line.strip()]
+        if len(lines) > MAX_FLAG_WORDS:
+            raise ValidationError(f"Keep the list to {MAX_FLAG_WORDS} lines or fewer.")
+        too_long = [line for line in lines if len(line) > 60]
+        if too_long:
+            raise ValidationError(f"Each line can be at most 60 characters: “{too_long[0][:30]}…” is longer.")

@@ -1,0 +1,255 @@
+"""The moderation queue, the teacher's decisions, a reflection's history and the teacher's flag words."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+
+from ..access import current_teacher, is_teacher, owned_class_or_404
+from ..extensions import db
+from ..models import Assignment, ReflectionStatus
+from .decisions import (
+    TransitionError,
+    approve_reflection,
+    bulk_approve,
+    reflag_awaiting,
+    reject_reflection,
+    return_reflection,
+    set_star,
+)
+from .flags import builtin_words, highlight, parse_word_list
+from .forms import BulkApproveForm, DecisionForm, FlagWordsForm, RejectForm, ReturnForm
+from .queue import awaiting_page, class_assignment_or_404, history_of, owned_reflection_or_404
+
+bp = Blueprint("moderation", __name__)
+
+
+@bp.context_processor
+def link_helpers():
+    # Pages owned by other areas may not exist yet; link to them only when they do.
+    return {"has_endpoint": lambda name: name in current_app.view_functions}
+
+
+@bp.before_request
+def teachers_only():
+    # Every page here is the teacher's; students and visitors go to the teachers' login.
+    if not is_teacher():
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    return None
+
+
+def _int(value, default=None):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _context_data(reflection, next_id=None, assignment_id=None, page=1, back=""):
+    return {
+        "version": reflection.version,
+        "next_id": next_id or "",
+        "assignment": assignment_id or "",
+        "page": page,
+        "back": back,
+    }
+
+
+def decision_forms(reflection, failed=None, **context) -> dict:
+    """The approve/return/reject/star forms for one reflection; a failed form keeps what was typed."""
+    data = _context_data(reflection, **context)
+    forms = {
+        "approve": DecisionForm(prefix=f"approve-{reflection.id}", data=data, formdata=None),
+        "return": ReturnForm(prefix=f"return-{reflection.id}", data=data, formdata=None),
+        "reject": RejectForm(prefix=f"reject-{reflection.id}", data=data, formdata=None),
+        "star": DecisionForm(prefix=f"star-{reflection.id}", data=data, formdata=None),
+    }
+    if failed:
+        forms.update(failed)
+    return forms
+
+
+def render_queue(school_class, assignment_id=None, page=1, failed=None, status=200):
+    assignment = class_assignment_or_404(school_class.id, assignment_id) if assignment_id else None
+    queue = awaiting_page(school_class.id, assignment_id, page)
+    items = []
+    for index, reflection in enumerate(queue.items):
+        following = queue.items[index + 1] if index + 1 < len(queue.items) else None
+        forms = decision_forms(
+            reflection,
+            failed=failed.get(reflection.id) if failed else None,
+            next_id=following.id if following else None,
+            assignment_id=assignment_id,
+            page=queue.page,
+        )
+        items.append({"reflection": reflection, "forms": forms, "body": highlight(reflection.body_html, reflection.flags)})
+    assignments = db.session.scalars(
+        db.select(Assignment).where(Assignment.class_id == school_class.id).order_by(Assignment.id)
+    ).all()
+    return (
+        render_template(
+            "moderation/queue.html",
+            school_class=school_class,
+            assignment=assignment,
+            assignments=assignments,
+            queue=queue,
+            items=items,
+            bulk_form=BulkApproveForm(formdata=None),
+        ),
+        status,
+    )
+
+
+@bp.route("/classes/<int:class_id>/moderation")
+def queue(class_id: int):
+    school_class = owned_class_or_404(class_id)
+    return render_queue(school_class, _int(request.args.get("assignment")), _int(request.args.get("page"), 1) or 1)
+
+
+def _back(reflection, form, anchor_next=True):
+    """Where a decision returns to: the reflection's history, or the queue at the next item."""
+    if form.back.data == "history":
+        return redirect(url_for("moderation.history", reflection_id=reflection.id))
+    next_id = _int(form.next_id.data)
+    return redirect(
+        url_for(
+            "moderation.queue",
+            class_id=reflection.prompt.assignment.class_id,
+            assignment=_int(form.assignment.data),
+            page=_int(form.page.data),
+            _anchor=f"reflection-{next_id}" if next_id and anchor_next else None,
+        )
+    )
+
+
+def _who(reflection) -> str:
+    return f"{reflection.student.display_name}’s reflection"
+
+
+def _decide(reflection_id: int, kind: str):
+    reflection = owned_reflection_or_404(reflection_id, current_teacher().id)
+    form_class = {"approve": DecisionForm, "return": ReturnForm, "reject": RejectForm}[kind]
+    form = form_class(prefix=f"{kind}-{reflection.id}")
+    if not form.validate_on_submit():
+        if form.back.data == "history":
+            return render_history(reflection, failed={kind: form}, status=400)
+        school_class = reflection.prompt.assignment.school_class
+        return render_queue(
+            school_class,
+            _int(form.assignment.data),
+            _int(form.page.data, 1) or 1,
+            failed={reflection.id: {kind: form}},
+            status=400,
+        )
+    version = _int(form.version.data)
+    try:
+        if kind == "approve":
+            approve_reflection(reflection, current_teacher(), version)
+            flash(f"Approved {_who(reflection)}. Classmates can see it now.", "success")
+        elif kind == "return":
+            return_reflection(reflection, current_teacher(), form.feedback.data, version)
+            flash(f"Returned {_who(reflection)} with your feedback.", "success")
+        else:
+            reject_reflection(reflection, current_teacher(), form.feedback.data, version)
+            flash(f"Rejected {_who(reflection)}. Only the student sees your reason.", "success")
+    except TransitionError as error:
+        flash(str(error), "error")
+        return _back(reflection, form, anchor_next=False)
+    return _back(reflection, form)
+
+
+@bp.post("/moderation/reflections/<int:reflection_id>/approve")
+def approve(reflection_id: int):
+    return _decide(reflection_id, "approve")
+
+
+@bp.post("/moderation/reflections/<int:reflection_id>/return")
+def return_(reflection_id: int):
+    return _decide(reflection_id, "return")
+
+
+@bp.post("/moderation/reflections/<int:reflection_id>/reject")
+def reject(reflection_id: int):
+    return _decide(reflection_id, "reject")
+
+
+@bp.post("/classes/<int:class_id>/moderation/approve-selected", endpoint="bulk_approve")
+def approve_selected(class_id: int):
+    school_class = owned_class_or_404(class_id)
+    form = BulkApproveForm()
+    assignment_id = _int(request.form.get("assignment"))
+    page = _int(request.form.get("page"), 1)
+    if not form.validate_on_submit():
+        return render_queue(school_class, assignment_id, page or 1, status=400)
+    selected = {}
+    for value in request.form.getlist("selected"):
+        reflection_id, _, version = value.partition(":")
+        if _int(reflection_id) is not None:
+            selected[_int(reflection_id)] = _int(version)
+    if not selected:
+        flash("Tick the reflections you want to approve first.", "error")
+    else:
+        approved, skipped = bulk_approve(current_teacher(), school_class.id, selected)
+        message = f"Approved {approved} reflection{'s' if approved != 1 else ''}."
+        if skipped:
+            message += f" {skipped} could not be approved (already decided, changed by the student, or not in this class)."
+        flash(message, "success" if not skipped else "warning")
+    return redirect(url_for("moderation.queue", class_id=school_class.id, assignment=assignment_id, page=page))
+
+
+@bp.post("/moderation/reflections/<int:reflection_id>/star")
+def star(reflection_id: int):
+    reflection = owned_reflection_or_404(reflection_id, current_teacher().id)
+    form = DecisionForm(prefix=f"star-{reflection.id}")
+    starred = request.form.get("starred") == "1"
+    if form.validate_on_submit():
+        try:
+            set_star(reflection, starred)
+            flash("Starred as a class highlight." if starred else "Removed from the highlights.", "success")
+        except TransitionError as error:
+            flash(str(error), "error")
+    target = request.form.get("next", "")
+    # Only a path on this site, never an address elsewhere.
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        target = url_for("moderation.history", reflection_id=reflection.id)
+    return redirect(target)
+
+
+def render_history(reflection, failed=None, status=200):
+    forms = decision_forms(reflection, failed=failed, back="history")
+    return (
+        render_template(
+            "moderation/history.html",
+            reflection=reflection,
+            events=history_of(reflection),
+            forms=forms,
+            body=highlight(reflection.body_html, reflection.flags),
+            statuses=ReflectionStatus,
+        ),
+        status,
+    )
+
+
+@bp.route("/moderation/reflections/<int:reflection_id>")
+def history(reflection_id: int):
+    return render_history(owned_reflection_or_404(reflection_id, current_teacher().id))
+
+
+@bp.route("/moderation/flag-words", methods=["GET", "POST"])
+def flag_words():
+    teacher = current_teacher()
+    form = FlagWordsForm(data={"words": teacher.flag_words or ""})
+    if request.method == "POST":
+        if form.validate_on_submit():
+            teacher.flag_words = "\n".join(parse_word_list(form.words.data))
+            db.session.commit()
+            checked = reflag_awaiting(teacher)
+            flash(
+                f"Saved your words. {checked} reflection{'s' if checked != 1 else ''} awaiting approval "
+                "checked again.",
+                "success",
+            )
+            return redirect(url_for("moderation.flag_words"))
+        status = 400
+    else:
+        status = 200
+    return render_template("moderation/flag_words.html", form=form, builtin=builtin_words()), status
