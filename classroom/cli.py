@@ -1,4 +1,4 @@
-"""Command-line tasks for a school's IT person: `flask create-teacher`, `flask load-film`."""
+"""Command-line tasks for a school's IT person: `flask create-teacher`, `flask load-film`, `flask seed-demo`."""
 
 import click
 from flask import Flask
@@ -29,3 +29,11 @@ def register(app: Flask) -> None:
 
         film = load_film()
         click.echo(f"Loaded {film.title} ({film.director}, {film.copyright_year}).")
+
+    @app.cli.command("seed-demo")
+    def seed_demo_command() -> None:
+        """Load the film and, on an empty database, a demo teacher, class and assignment."""
+        from .demo import demo_report, seed_demo
+
+        for line in demo_report(seed_demo()):
+            click.echo(line)
