@@ -30,9 +30,16 @@ def normalise_join_code(text: str) -> str:
     return "".join(ch for ch in (text or "").upper() if ch.isalnum())
 
 
+# Student.return_code is a VARCHAR(20); three 7-letter words would not fit (PostgreSQL refuses them).
+RETURN_CODE_MAX = 20
+
+
 def new_return_code() -> str:
-    """Three random short words joined by dashes, e.g. 'maple-otter-quill'."""
-    return "-".join(secrets.choice(RETURN_WORDS) for _ in range(3))
+    """Three random short words joined by dashes, e.g. 'maple-otter-quill', at most RETURN_CODE_MAX long."""
+    while True:
+        code = "-".join(secrets.choice(RETURN_WORDS) for _ in range(3))
+        if len(code) <= RETURN_CODE_MAX:
+            return code
 
 
 def normalise_return_code(text: str) -> str:

@@ -265,3 +265,14 @@ def test_removed_student_is_signed_out(app, student, student_client):
     with app.app_context():
         remove_student(db.session.get(Student, student.id))
     assert student_client.get("/me").status_code == 302
+
+
+def test_return_codes_always_fit_the_column(monkeypatch):
+    from classroom import joincodes
+    from classroom.models import Student as StudentModel
+
+    # The longest words first: the long draw is refused and a shorter one taken.
+    draws = iter(["thistle", "thunder", "jasmine", "maple", "otter", "quill"])
+    monkeypatch.setattr(joincodes.secrets, "choice", lambda words: next(draws))
+    assert joincodes.new_return_code() == "maple-otter-quill"
+    assert joincodes.RETURN_CODE_MAX == StudentModel.__table__.c.return_code.type.length
