@@ -1,11 +1,12 @@
 """Moderation: decisions and their audit trail, the queue, history, flag words, permissions."""
 
 import re
+import secrets
 
 import pytest
 
 from classroom.extensions import db
-from classroom.models import ModerationEvent, Reflection, Teacher
+from classroom.models import ModerationEvent, Reflection, Student, Teacher
 from classroom.moderation.decisions import (
     StaleReflection,
     TransitionError,
@@ -228,10 +229,7 @@ def test_queue_for_an_assignment_of_another_class_is_404(teacher_client, make_cl
 
 def test_queue_pages_by_fifty(app, teacher_client, school_class, assignment):
     with app.app_context():
-        from classroom.joincodes import new_return_code
-        from classroom.models import Student
-
-        students = [Student(class_id=school_class.id, display_name=f"Student {i:02d}", return_code=new_return_code()) for i in range(60)]
+        students = [Student(class_id=school_class.id, display_name=f"Student {i:02d}", return_code=f"bulk-{i:02d}-{secrets.token_hex(3)}") for i in range(60)]
         db.session.add_all(students)
         db.session.flush()
         db.session.add_all(

@@ -53,6 +53,12 @@ def to_csv(header: list[str], rows) -> str:
     return out.getvalue()
 
 
+def export_text(body: str) -> str:
+    """A reflection as plain text: no markup, paragraphs kept apart by one blank line."""
+    lines = [line.strip() for line in plain_text(body).splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
 def _when(moment: datetime | None) -> str:
     return as_utc(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
@@ -69,7 +75,7 @@ def reflection_rows(class_name: str, assignment_title: str, reflections: list[Re
             format_film_time(r.cited_seconds) if r.cited_seconds is not None else "",
             ReflectionStatus.LABELS.get(r.status, r.status),
             r.word_count,
-            plain_text(r.body),
+            export_text(r.body),
             _when(r.submitted_at),
             _when(r.decided_at),
         ]

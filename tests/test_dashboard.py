@@ -1,0 +1,373 @@
+"""Dashboard: aggregates against hand-computed values, themes, charts, pages, query counts, permissions."""
+
+import re
+import secrets
+from xml.etree import ElementTree
+
+import pytest
+from sqlalchemy import event, insert
+
+from classroom.dashboard.charts import histogram, paired_bars
+from classroom.dashboard.stats import assignment_dashboard, class_overview, reflections_for
+from classroom.dashboard.themes import matching, tokens, top_terms
+from classroom.extensions import db
+from classroom.models import Assignment, Reflection, SchoolClass, StanceAnswer, Student
+from tests.conftest import login_as
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture
+def fixture_class(make_student, make_reflection, make_stance, school_class, assignment):
+    """Four students, three prompts, every status, cited moments and stance answers (numbers in the tests)."""
+    p0, p1, p2 = assignment.prompts
+    anya, boris, chen, dasha = (make_student(school_class, n) for n in ("Anya", "Boris", "Chen", "Dasha"))
+    make_reflection(anya, p0, "Memory of the victims matters.", status="approved", cited_seconds=610, starred=True)
+    make_reflection(anya, p1, "Память о жертвах, это память о нас. Flowers for Stalin.", status="awaiting", cited_seconds=620)
+    make_reflection(anya, p2, "Victims memory", status="returned", cited_seconds=3000)
+    make_reflection(boris, p0, "The victims need memory and justice.", status="awaiting", cited_seconds=900)
+    make_reflection(boris, p1, "Rude words here", status="rejected", cited_seconds=600)
+    make_reflection(boris, p2, "draft text here", status="draft", cited_seconds=60)
+    make_reflection(chen, p0, "A victim's memory.", status="approved", cited_seconds=5400)
+    make_reflection(chen, p1, "Память жива, не забудем.", status="returned")
+    for student, pre, post in ((anya, 0, 1), (boris, 0, 0), (chen, 2, 1), (dasha, 3, None)):
+        make_stance(student, assignment, "pre", pre)
+        if post is not None:
+            make_stance(student, assignment, "post", post)
+    return {"students": (anya, boris, chen, dasha), "prompts": (p0, p1, p2)}
+
+
+def dashboard_data(app, assignment, **kwargs):
+    with app.app_context():
+        return assignment_dashboard(db.session.get(Assignment, assignment.id), **kwargs)
+
+
+def test_completion_matrix_and_totals(app, fixture_class, assignment):
+    data = dashboard_data(app, assignment)
+    assert [(r.name, r.completed, r.started) for r in data.rows] == [
+        ("Anya", 2, True),
+        ("Boris", 1, True),
+        ("Chen", 1, True),
+        ("Dasha", 0, False),
+    ]
+    assert data.rows[0].cells == ["approved", "awaiting", "returned"]
+    assert data.rows[1].cells == ["awaiting", "rejected", "draft"]
+    assert data.rows[3].cells == [None, None, None]
+    assert [s.completed for s in data.prompt_stats] == [3, 1, 0]
+    assert data.total_completed == 4
+    assert [r.name for r in data.not_started] == ["Dasha"]
+
+
+def test_matrix_sorts_by_name_and_by_completed(app, fixture_class, assignment):
+    assert [r.name for r in dashboard_data(app, assignment, descending=True).rows] == ["Dasha", "Chen", "Boris", "Anya"]
+    by_done = dashboard_data(app, assignment, sort="completed", descending=True).rows
+    assert [r.name for r in by_done] == ["Anya", "Boris", "Chen", "Dasha"]
+    fewest = dashboard_data(app, assignment, sort="completed").rows
+    assert [r.name for r in fewest] == ["Dasha", "Boris", "Chen", "Anya"]
+    assert dashboard_data(app, assignment, sort="nonsense").sort == "name"
+
+
+def test_per_prompt_counts_and_words(app, fixture_class, assignment):
+    p0, p1, p2 = dashboard_data(app, assignment).prompt_stats
+    assert (p0.submitted, p0.approved, p0.awaiting, p0.returned, p0.rejected, p0.drafts) == (3, 2, 1, 0, 0, 0)
+    assert (p1.submitted, p1.approved, p1.awaiting, p1.returned, p1.rejected) == (3, 0, 1, 1, 1)
+    assert (p2.submitted, p2.returned, p2.drafts) == (1, 1, 1)
+    # Words over awaiting, approved and returned answers: p0 5, 6, 3; p1 10 and 4; p2 2.
+    assert (p0.median_words, p0.min_words, p0.max_words) == (5, 3, 6)
+    assert (p1.median_words, p1.min_words, p1.max_words) == (7, 4, 10)
+    assert (p2.median_words, p2.min_words, p2.max_words) == (2, 2, 2)
+
+
+def test_cited_moments_in_five_minute_bins(app, fixture_class, assignment):
+    p0, p1, p2 = dashboard_data(app, assignment).prompt_stats
+    assert len(p0.cited) == 18
+    expected = [0] * 18
+    expected[2], expected[3], expected[17] = 1, 1, 1  # 10:10, 15:00, and 1:30:00 counted in the last bin
+    assert p0.cited == expected
+    assert p1.cited[2] == 1 and p1.cited_total == 1  # the rejected answer's moment does not count
+    assert p2.cited[10] == 1 and p2.cited_total == 1  # the draft's moment does not count
+    assert p0.most_cited(2) == [(600, 1), (900, 1)]
+
+
+def test_stance_distribution_and_shift(app, fixture_class, assignment):
+    stance = dashboard_data(app, assignment).stance
+    assert stance.before == [2, 0, 1, 1]
+    assert stance.after == [1, 2, 0, 0]
+    assert stance.transitions == [[1, 1, 0, 0], [0, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 0]]
+    assert (stance.answered_both, stance.moved) == (3, 2)
+    options = stance.options
+    assert stance.moves == [(options[0], options[1], 1), (options[2], options[1], 1)]
+
+
+def test_themes_per_prompt(app, fixture_class, assignment):
+    p0, p1, p2 = dashboard_data(app, assignment).prompt_stats
+    assert p0.themes == [("memory", 3), ("victim", 3)]
+    assert p1.themes == [("память", 2)]
+    assert p2.themes == []
+
+
+def test_theme_tokens_handle_english_and_russian():
+    assert tokens("The Victims' memory, Stalin’s crimes; Ёлка и память — это наша история!") == [
+        "victims",
+        "memory",
+        "stalin",
+        "crimes",
+        "елка",
+        "память",
+        "наша",
+        "история",
+    ]
+    assert tokens("I think it was really about 1937 and the NKVD") == ["nkvd"]
+    assert top_terms(["memories matter", "a memory", "memories"], min_texts=1) == [("memory", 3), ("matter", 1)]
+    assert matching(["The victims", "a victim", "nothing"], "Victim") == [0, 1]
+
+
+def test_reflections_filtered_by_term(app, fixture_class, assignment):
+    p0 = fixture_class["prompts"][0]
+    with app.app_context():
+        a = db.session.get(Assignment, assignment.id)
+        assert [r.student.display_name for r in reflections_for(a, p0.id, "victim")] == ["Anya", "Boris", "Chen"]
+        assert [r.student.display_name for r in reflections_for(a, None, "память")] == ["Anya", "Chen"]
+        assert [r.status for r in reflections_for(a, None, "", "rejected")] == ["rejected"]
+        assert all(r.status != "draft" for r in reflections_for(a))
+
+
+def test_class_overview_across_assignments(app, fixture_class, make_assignment, make_reflection, school_class):
+    second = make_assignment(school_class, title="Second viewing")
+    anya, boris, chen, dasha = fixture_class["students"]
+    make_reflection(dasha, second.prompts[0], "Late but here.", status="approved")
+    with app.app_context():
+        overview = class_overview(db.session.get(SchoolClass, school_class.id), "completed", True)
+    assert [(a.title, a.prompts, a.awaiting, a.approved, a.returned, a.rejected, a.drafts) for a in overview.assignments] == [
+        ("Memory and the Stalin legacy", 3, 2, 2, 2, 1, 1),
+        ("Second viewing", 3, 0, 1, 0, 0, 0),
+    ]
+    assert [(a.stance_before, a.stance_after) for a in overview.assignments] == [(4, 3), (0, 0)]
+    assert [(r.name, r.completed) for r in overview.rows] == [("Anya", 2), ("Boris", 1), ("Chen", 1), ("Dasha", 1)]
+    first_id, second_id = (a.assignment_id for a in overview.assignments)
+    assert overview.rows[3].cells == {second_id: 1}
+    assert overview.rows[0].cells == {first_id: 2}
+    assert overview.not_started == []
+    assert overview.total_prompts == 6
+
+
+# --- charts -----------------------------------------------------------------------------------
+
+
+def test_histogram_is_well_formed_accessible_svg():
+    counts = [0] * 18
+    counts[2] = 3
+    svg = str(histogram(counts, chart_id="c1", title='Cited <b>"moments"</b> & more', description="desc"))
+    root = ElementTree.fromstring(svg)
+    assert root.tag == f"{SVG}svg"
+    assert root.get("role") == "img" and root.get("aria-labelledby") == "c1-title c1-desc"
+    assert root.find(f"{SVG}title").text == 'Cited <b>"moments"</b> & more'
+    assert root.find(f"{SVG}desc").text == "desc"
+    assert "<b>" not in svg
+    assert len(root.findall(f"{SVG}rect")) == 18
+    values = [t.text for t in root.findall(f"{SVG}text") if t.get("class") == "chart__value"]
+    assert values == ["3"]
+
+
+def test_paired_bars_escape_every_label():
+    labels = ["<script>alert(1)</script>", "Tom & Jerry's \"war\"", "Как помнить Сталина?"]
+    svg = str(paired_bars(labels, [1, 0, 2], [0, 3, 1], chart_id="s<x>", title="T", description="D"))
+    root = ElementTree.fromstring(svg)
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    for label in labels:
+        assert label in texts
+    assert "<script>" not in svg
+    assert root.find(f"{SVG}title").get("id") == "s<x>-title"
+    assert len(root.findall(f"{SVG}rect")) == 2 + 2 * len(labels)
+
+
+def test_charts_with_no_data_are_still_valid():
+    ElementTree.fromstring(str(histogram([0] * 18, chart_id="e", title="t", description="d")))
+    ElementTree.fromstring(str(paired_bars([], [], [], chart_id="f", title="t", description="d")))
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+def test_assignment_dashboard_page(teacher_client, fixture_class, assignment):
+    page = teacher_client.get(f"/classes/assignments/{assignment.id}/dashboard")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert html.count("<svg") == 4  # three prompts with cited moments, and the stance poll
+    for svg in re.findall(r"<svg.*?</svg>", html, re.S):
+        ElementTree.fromstring(svg)
+    assert 'aria-sort="ascending"' in html
+    assert "sort=completed&amp;order=desc" in html
+    assert "Dasha" in html and "Not started" in html
+    assert "2 of 3 students who answered both times changed their answer." in html
+    assert "term=%D0%BF%D0%B0%D0%BC%D1%8F%D1%82%D1%8C" in html  # the link for the theme "память"
+    assert f"/classes/{assignment.class_id}/moderation?assignment={assignment.id}" in html
+
+
+def test_dashboard_sorted_page(teacher_client, fixture_class, assignment):
+    html = teacher_client.get(f"/classes/assignments/{assignment.id}/dashboard?sort=completed&order=desc").get_data(as_text=True)
+    matrix = html[html.index('id="matrix"') :]
+    assert matrix.index(">Anya<") < matrix.index(">Boris<") < matrix.index(">Dasha<")
+    assert 'aria-sort="descending"' in html
+
+
+def test_theme_link_lists_the_reflections_using_it(teacher_client, fixture_class, assignment):
+    p1 = fixture_class["prompts"][1]
+    html = teacher_client.get(f"/classes/assignments/{assignment.id}/reflections?prompt={p1.id}&term=память").get_data(as_text=True)
+    assert "Answers using “память”" in html
+    assert "2 reflections" in html
+    assert "Жертвах".lower() in html.lower() and "Память жива" in html
+    assert "Rude words" not in html
+
+
+def test_reflections_page_for_a_prompt_of_another_assignment_is_404(teacher_client, make_assignment, school_class, assignment):
+    other = make_assignment(school_class)
+    assert teacher_client.get(f"/classes/assignments/{assignment.id}/reflections?prompt={other.prompts[0].id}").status_code == 404
+
+
+def test_class_overview_page(teacher_client, fixture_class, school_class):
+    html = teacher_client.get(f"/classes/{school_class.id}/dashboard").get_data(as_text=True)
+    assert "Memory and the Stalin legacy" in html
+    assert "2 / 3" in html  # Anya's cell
+    assert "Students finished" in html
+
+
+def test_highlights_hide_names(teacher_client, fixture_class, assignment):
+    html = teacher_client.get(f"/classes/assignments/{assignment.id}/highlights").get_data(as_text=True)
+    assert "Memory of the victims matters." in html
+    assert "Anya" not in html and "Chen" not in html
+    assert "A victim" not in html  # approved but not starred
+
+
+def test_report_page_is_printable(teacher_client, fixture_class, assignment):
+    html = teacher_client.get(f"/classes/assignments/{assignment.id}/report").get_data(as_text=True)
+    assert "class report" in html and "print.css" in html
+    assert "aria-sort" not in html and "sort=completed" not in html
+    assert html.count("<svg") == 4
+
+
+def test_empty_assignment_dashboard(teacher_client, assignment):
+    html = teacher_client.get(f"/classes/assignments/{assignment.id}/dashboard").get_data(as_text=True)
+    assert "No students have joined" in html
+    assert "No student has answered the stance poll yet." in html
+
+
+# --- speed ------------------------------------------------------------------------------------
+
+
+def add_students_with_work(app, school_class, assignment, how_many):
+    """Bulk inserts: students, a reflection for most prompts, and stance answers."""
+    with app.app_context():
+        db.session.execute(
+            insert(Student),
+            [{"class_id": school_class.id, "display_name": f"Student {i:03d}", "return_code": f"bulk-{i:03d}-{secrets.token_hex(3)}"} for i in range(how_many)],
+        )
+        ids = db.session.scalars(db.select(Student.id).where(Student.class_id == school_class.id)).all()
+        statuses = ("awaiting", "approved", "returned", "rejected", "draft")
+        rows = [
+            {
+                "student_id": sid,
+                "prompt_id": prompt.id,
+                "body": f"Memory and justice for victims number {n}",
+                "body_html": "<p>Memory and justice</p>",
+                "word_count": 7,
+                "status": statuses[(n + k) % 5],
+                "cited_seconds": (n * 97) % 5400,
+            }
+            for n, sid in enumerate(ids)
+            for k, prompt in enumerate(assignment.prompts)
+            if (n + k) % 4
+        ]
+        db.session.execute(insert(Reflection), rows)
+        db.session.execute(
+            insert(StanceAnswer),
+            [{"student_id": sid, "assignment_id": assignment.id, "phase": phase, "option_index": n % 4} for n, sid in enumerate(ids) for phase in ("pre", "post")],
+        )
+        db.session.commit()
+
+
+def count_queries(app, client, url):
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert response.status_code == 200
+    return len(statements)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/classes/assignments/{assignment}/dashboard",
+        "/classes/assignments/{assignment}/dashboard?sort=completed&order=desc",
+        "/classes/{school_class}/dashboard",
+        "/classes/assignments/{assignment}/report",
+        "/classes/assignments/{assignment}/completion.csv",
+    ],
+)
+def test_query_count_does_not_grow_with_the_class(make_app, make_teacher, make_class, make_assignment, url):
+    counts = []
+    for size in (5, 200):
+        app = make_app()
+        teacher = make_teacher(email=f"t{size}@school.example")
+        school_class = make_class(teacher)
+        assignment = make_assignment(school_class)
+        add_students_with_work(app, school_class, assignment, size)
+        client = app.test_client()
+        login_as(client, teacher)
+        counts.append(count_queries(app, client, url.format(assignment=assignment.id, school_class=school_class.id)))
+    assert counts[0] == counts[1], counts
+    assert counts[1] <= 12, counts
+
+
+def test_large_class_dashboard_numbers(app, teacher_client, school_class, assignment):
+    add_students_with_work(app, school_class, assignment, 200)
+    data = dashboard_data(app, assignment)
+    assert len(data.rows) == 200
+    # Of 600 possible (student, prompt) pairs a quarter were skipped: 450 reflections, 90 of each status.
+    assert sum(s.submitted + s.drafts for s in data.prompt_stats) == 450
+    assert sum(s.approved for s in data.prompt_stats) == 90
+    assert sum(data.stance.before) == 200 and data.stance.moved == 0
+
+
+# --- permissions ------------------------------------------------------------------------------
+
+
+def dashboard_urls(school_class, assignment):
+    a = assignment.id
+    return [
+        f"/classes/{school_class.id}/dashboard",
+        f"/classes/assignments/{a}/dashboard",
+        f"/classes/assignments/{a}/highlights",
+        f"/classes/assignments/{a}/report",
+        f"/classes/assignments/{a}/reflections",
+        f"/classes/assignments/{a}/reflections.csv",
+        f"/classes/assignments/{a}/completion.csv",
+    ]
+
+
+def test_another_teacher_gets_404(app, other_teacher, fixture_class, school_class, assignment):
+    client = app.test_client()
+    login_as(client, other_teacher)
+    for url in dashboard_urls(school_class, assignment):
+        assert client.get(url).status_code == 404, url
+
+
+def test_students_and_visitors_are_sent_to_login(app, student_client, school_class, assignment):
+    for url in dashboard_urls(school_class, assignment):
+        for client in (student_client, app.test_client()):
+            response = client.get(url)
+            assert response.status_code == 302 and "/login" in response.headers["Location"], url
+
+
+def test_missing_assignment_is_404(teacher_client):
+    assert teacher_client.get("/classes/assignments/999/dashboard").status_code == 404
+    assert teacher_client.get("/classes/999/dashboard").status_code == 404
