@@ -615,3 +615,40 @@ def test_csrf_token_required_on_class_forms(make_app):
         login_as(client, teacher)
     assert client.post("/classes/new", data={"name": "No token"}).status_code == 400
     assert client.post(f"/classes/{class_id}/regenerate-code").status_code == 400
+
+
+def count_queries(app, action):
+    """How many SQL statements `action` runs."""
+    from sqlalchemy import event
+
+    statements = []
+    with app.app_context():
+        engine = db.engine
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        action()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return len(statements)
+
+
+def test_list_pages_do_not_query_per_row(app, teacher_client, teacher, make_class, make_plan, make_assignment, make_student):
+    first = make_class(teacher, name="Class 1")
+    make_plan(teacher)
+    make_assignment(first)
+
+    def load_pages():
+        for url in ("/classes/", "/plans/", f"/classes/{first.id}"):
+            assert teacher_client.get(url).status_code == 200
+
+    few = count_queries(app, load_pages)
+    for n in range(2, 6):
+        extra = make_class(teacher, name=f"Class {n}")
+        make_student(extra, f"Student {n}")
+        make_plan(teacher, title=f"Plan {n}")
+        make_assignment(first)
+    assert count_queries(app, load_pages) == few

@@ -3,7 +3,7 @@
 from flask import current_app
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField
+from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, URLField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from .media import MAX_CAPTIONS_BYTES, MediaError, check_video_url, read_captions
@@ -45,21 +45,22 @@ class AssignmentForm(FlaskForm):
         format=DATETIME_FORMATS,
         validators=[Optional()],
         render_kw={"step": 60},
-        description="After this, students can still read but no longer post. Leave empty for no end.",
+        description="After this the assignment is closed. Leave empty for no end.",
     )
-    video_url = StringField(
+    video_url = URLField(
         "Link to the film (optional)",
         validators=[Length(max=2000, message="That link is too long.")],
         description="Your school's licensed stream or video file, starting with https://. Without it, students watch the film in class and answer at each time.",
     )
     captions = FileField(
         "Captions file (optional)",
+        render_kw={"accept": ".vtt,text/vtt"},
         description=f"A WebVTT (.vtt) file with English subtitles, up to {MAX_CAPTIONS_BYTES // 1024} KB.",
     )
     remove_captions = BooleanField("Remove the captions file")
     require_approval = BooleanField("Reflections need my approval before classmates see them", default=True)
     show_classmates = BooleanField("Students see classmates' approved reflections", default=True)
-    anonymise = BooleanField("Hide classmates' names from students (shown as \"A classmate\")", default=True)
+    anonymise = BooleanField("Hide classmates' names from each other", default=True)
 
     # Filled by the validators so the route does not read the upload twice.
     captions_text: str | None = None
