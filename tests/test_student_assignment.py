@@ -1,0 +1,392 @@
+"""The student's home and assignment page: progress, timeline, stance questions, opening times, watch-along, classmates."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event
+
+from classroom.extensions import db
+from classroom.models import Assignment, Reflection, StanceAnswer, utcnow
+from classroom.models import ReflectionStatus as S
+from classroom.student.progress import class_roster, student_home
+from classroom.student.reflections import classmates_reflections
+from classroom.student.stance import StanceRefused, record_stance
+from tests.conftest import login_as
+
+
+def page_of(client, assignment):
+    response = client.get(f"/me/assignments/{assignment.id}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def set_status(app, reflection, status, feedback=""):
+    with app.app_context():
+        row = db.session.get(Reflection, reflection.id)
+        row.status, row.feedback = status, feedback
+        db.session.commit()
+
+
+class QueryCounter:
+    def __init__(self, engine):
+        self.engine, self.count = engine, 0
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self.bump)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self.bump)
+
+    def bump(self, *args):
+        self.count += 1
+
+
+# --- home ---
+
+
+def test_home_lists_assignments_with_progress_and_statuses(app, student_client, student, assignment, write_reflection):
+    prompts = assignment.prompts
+    write_reflection(student, prompts[0], "Done")
+    write_reflection(student, prompts[1], "Half", submit=False)
+    page = student_client.get("/me").get_data(as_text=True)
+    assert assignment.title in page
+    assert "1 of 3" in page and "prompts answered" in page
+    assert "Awaiting approval" in page and "Draft" in page and "Not started" in page
+    assert f'href="/me/assignments/{assignment.id}"' in page
+
+
+def test_home_progress_counts_only_handed_in_work(app, student, make_assignment, school_class, write_reflection):
+    work = make_assignment(school_class)
+    first = write_reflection(student, work.prompts[0], "A")
+    write_reflection(student, work.prompts[1], "B")
+    write_reflection(student, work.prompts[2], "C", submit=False)
+    set_status(app, first, S.RETURNED, "More")
+    with app.app_context():
+        from classroom.models import Student
+
+        [item] = student_home(db.session.get(Student, student.id))
+        assert (item.total, item.answered, item.answered_pre) == (3, 1, True)
+        assert [p.status for p in item.prompts] == [S.RETURNED, S.AWAITING, S.DRAFT]
+
+
+def test_home_uses_a_fixed_number_of_queries(app, student_client, student, make_assignment, school_class, write_reflection):
+    def count_for_home():
+        with app.app_context():
+            engine = db.engine
+        with QueryCounter(engine) as counter:
+            assert student_client.get("/me").status_code == 200
+        return counter.count
+
+    make_assignment(school_class)
+    baseline = count_for_home()
+    for _ in range(3):
+        work = make_assignment(school_class)
+        for prompt in work.prompts:
+            write_reflection(student, prompt, "Words")
+    assert count_for_home() == baseline
+
+
+def test_home_without_assignments(student_client):
+    assert "has not given this class an assignment yet" in student_client.get("/me").get_data(as_text=True)
+
+
+def test_home_only_shows_my_class(app, student_client, make_class, make_assignment, other_teacher, assignment):
+    elsewhere = make_assignment(make_class(other_teacher, name="Elsewhere"), title="Secret plan")
+    page = student_client.get("/me").get_data(as_text=True)
+    assert "Secret plan" not in page and f"/me/assignments/{elsewhere.id}" not in page
+
+
+# --- the timeline ---
+
+
+def test_prompts_are_a_timeline_in_time_order(app, student_client, student, make_plan, make_assignment, school_class, teacher, answer_stance):
+    plan = make_plan(
+        teacher,
+        prompts=[
+            (4500, "Last one", "justice", False),
+            (65, "First one", "memory", True),
+            (1800, "Middle one", "media", False),
+        ],
+    )
+    work = make_assignment(school_class, plan=plan)
+    answer_stance(student, work)
+    page = page_of(student_client, work)
+    positions = [page.index(text) for text in ("First one", "Middle one", "Last one")]
+    assert positions == sorted(positions)
+    times = re.findall(r'data-time="(\d+)"', page)
+    assert times == ["65", "1800", "4500"]
+    assert "0:01:05" in page and "0:30:00" in page and "1:15:00" in page
+    assert re.search(r'data-time="65"\s+data-pause="true"', page)
+    assert "Pause here" in page
+
+
+def test_page_shows_the_films_facts(student_client, assignment):
+    page = page_of(student_client, assignment)
+    for fact in ("The Red Soul", "Jessica Gorter", "90 minutes", "Russian, with English subtitles"):
+        assert fact in page
+
+
+def test_no_inline_scripts_or_styles(student_client, student, assignment, answer_stance):
+    answer_stance(student, assignment)
+    page = page_of(student_client, assignment)
+    assert not re.search(r"<script(?![^>]*\bsrc=)", page)
+    assert "style=" not in page and "<style" not in page
+    assert '/static/js/watchalong.js" defer' in page
+
+
+# --- stance questions ---
+
+
+def test_prompts_open_only_after_the_pre_viewing_question(app, student_client, student, assignment):
+    page = page_of(student_client, assignment)
+    assert "How should Stalin be remembered?" in page
+    assert 'name="pre-option"' in page and 'type="radio"' in page
+    assert "Answer the question above first" in page
+    assert "p1-body" not in page and "What do you notice" not in page
+    response = student_client.post(f"/me/assignments/{assignment.id}/stance/pre", data={"pre-option": "2"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("#prompts")
+    page = page_of(student_client, assignment)
+    assert "Your answer: <strong>As both at once</strong>" in page
+    assert 'name="pre-option"' not in page
+    assert f'id="p{assignment.prompts[0].id}-body"' in page
+    assert 'name="post-option"' in page
+
+
+def test_pre_question_needs_an_answer(student_client, assignment):
+    response = student_client.post(f"/me/assignments/{assignment.id}/stance/pre", data={})
+    assert response.status_code == 400 and "Please choose one answer" in response.get_data(as_text=True)
+    response = student_client.post(f"/me/assignments/{assignment.id}/stance/pre", data={"pre-option": "9"})
+    assert response.status_code == 400
+
+
+def test_each_question_is_answered_once(app, student_client, student, assignment):
+    base = f"/me/assignments/{assignment.id}/stance"
+    early = student_client.post(f"{base}/post", data={"post-option": "1"})
+    assert early.status_code == 400 and "before viewing first" in early.get_data(as_text=True)
+    assert student_client.post(f"{base}/pre", data={"pre-option": "0"}).status_code == 302
+    again = student_client.post(f"{base}/pre", data={"pre-option": "1"})
+    assert again.status_code == 400 and "already answered" in again.get_data(as_text=True)
+    assert student_client.post(f"{base}/post", data={"post-option": "2"}).status_code == 302
+    assert student_client.post(f"{base}/post", data={"post-option": "3"}).status_code == 400
+    assert student_client.post(f"{base}/later", data={"later-option": "3"}).status_code == 404
+    with app.app_context():
+        answers = db.session.execute(
+            db.select(StanceAnswer.phase, StanceAnswer.option_index).where(StanceAnswer.student_id == student.id).order_by(StanceAnswer.id)
+        ).all()
+    assert [tuple(a) for a in answers] == [("pre", 0), ("post", 2)]
+    page = page_of(student_client, assignment)
+    assert "Your answer after watching: <strong>As both at once</strong>" in page
+    assert "Before watching you chose" in page
+
+
+def test_record_stance_refuses_bad_input(app, student, assignment, make_assignment, school_class):
+    with app.app_context():
+        from classroom.models import Student
+
+        person, work = db.session.get(Student, student.id), db.session.get(Assignment, assignment.id)
+        for phase, option, message in [("during", 0, "no such question"), ("pre", 7, "choose one"), ("pre", -1, "choose one")]:
+            with pytest.raises(StanceRefused, match=f"(?i){message}"):
+                record_stance(person, work, phase, option)
+        work.closes_at = utcnow() - timedelta(seconds=1)
+        with pytest.raises(StanceRefused, match="closed"):
+            record_stance(person, work, "pre", 0)
+        work.closes_at, work.opens_at = None, utcnow() + timedelta(days=1)
+        with pytest.raises(StanceRefused, match="not open yet"):
+            record_stance(person, work, "pre", 0)
+        work.opens_at, work.stance_options = None, []
+        with pytest.raises(StanceRefused, match="no question"):
+            record_stance(person, work, "pre", 0)
+
+
+def test_without_a_stance_question_prompts_are_open(app, student_client, student, assignment):
+    with app.app_context():
+        db.session.get(Assignment, assignment.id).stance_options = []
+        db.session.commit()
+    page = page_of(student_client, assignment)
+    assert "Before you watch" not in page and f'id="p{assignment.prompts[0].id}-body"' in page
+
+
+# --- opening and closing ---
+
+
+def test_before_it_opens_the_page_says_when_and_has_no_forms(student_client, make_assignment, school_class):
+    work = make_assignment(school_class, opens_at=utcnow() + timedelta(days=2))
+    page = page_of(student_client, work)
+    assert "Not open yet" in page and "opens" in page
+    assert 'method="post"' not in page.split("<main", 1)[1].split("</main>", 1)[0]
+    assert "What do you notice" not in page
+    response = student_client.post(f"/me/assignments/{work.id}/stance/pre", data={"pre-option": "0"})
+    assert response.status_code == 400 and "not open yet" in response.get_data(as_text=True)
+
+
+def test_after_it_closes_work_is_read_only(app, student_client, student, make_assignment, school_class, write_reflection):
+    work = make_assignment(school_class)
+    write_reflection(student, work.prompts[0], "My **final** words")
+    with app.app_context():
+        db.session.get(Assignment, work.id).closes_at = utcnow() - timedelta(hours=1)
+        db.session.commit()
+    page = page_of(student_client, work)
+    main = page.split("<main", 1)[1].split("</main>", 1)[0]
+    assert "Closed." in main and "My <strong>final</strong> words" in main
+    assert 'method="post"' not in main and "<textarea" not in main
+    assert "You did not write a reflection for this prompt." in main
+    assert "did not answer the question after watching" in main
+
+
+# --- watch-along ---
+
+
+def test_video_with_captions_and_live_region(app, student_client, student, make_assignment, school_class, answer_stance):
+    work = make_assignment(
+        school_class, video_url="https://media.school.example/red-soul.mp4", captions_vtt="WEBVTT\n\n00:00.000 --> 00:01.000\nHello\n"
+    )
+    answer_stance(student, work)
+    page = page_of(student_client, work)
+    assert re.search(r"<video controls[^>]*data-watchalong-video", page)
+    assert '<source src="https://media.school.example/red-soul.mp4">' in page
+    captions = f"/classes/assignments/{work.id}/captions.vtt"
+    assert f'<track kind="captions" srclang="en" label="English" src="{captions}" default>' in page
+    assert 'role="status" aria-live="polite" data-watchalong-live' in page
+    assert "data-watchalong-timer hidden" in page  # the timer is only the fallback when the video fails
+    # The track is served to the assignment's own students.
+    track = student_client.get(captions)
+    assert track.status_code == 200 and track.mimetype == "text/vtt"
+
+
+def test_video_without_captions_has_no_track(student_client, student, make_assignment, school_class, answer_stance):
+    work = make_assignment(school_class, video_url="https://media.school.example/red-soul.webm")
+    answer_stance(student, work)
+    page = page_of(student_client, work)
+    assert "<video" in page and "<track" not in page
+
+
+def test_without_a_video_the_page_offers_the_timer(student_client, student, assignment, answer_stance):
+    answer_stance(student, assignment)
+    page = page_of(student_client, assignment)
+    assert "<video" not in page
+    for control in ("data-timer-toggle", "data-timer-back", "data-timer-forward", "data-timer-jump", 'for="timer-jump-to"'):
+        assert control in page
+    assert "licensed copy" in page
+
+
+def test_watchalong_script_is_plain_and_respects_reduced_motion(app):
+    from pathlib import Path
+
+    script = (Path(app.static_folder) / "js" / "watchalong.js").read_text()
+    assert "prefers-reduced-motion" in script and 'behavior: reduceMotion ? "auto"' in script
+    for hook in ("data-watchalong-live", "data-time", "data-pause", "timeupdate", ".pause()", "data-timer-jump"):
+        assert hook in script
+    assert "innerHTML" not in script  # prompt text is copied as text, never parsed as HTML
+
+
+# --- classmates ---
+
+
+@pytest.fixture
+def class_of_three(app, make_student, school_class, assignment, write_reflection):
+    """Three students; Ana (id order first) and Ben have approved reflections on the first prompt."""
+    ana, ben, cleo = (make_student(school_class, name) for name in ("Ana", "Ben", "Cleo"))
+    prompt = assignment.prompts[0]
+    for person, words in ((ana, "Ana thinks **this**"), (ben, "Ben thinks that")):
+        set_status(app, write_reflection(person, prompt, words), S.APPROVED)
+    return ana, ben, cleo
+
+
+def client_for(app, person):
+    client = app.test_client()
+    login_as(client, person)
+    return client
+
+
+def test_classmates_appear_only_after_my_own_is_submitted(app, class_of_three, assignment, write_reflection):
+    _ana, _ben, cleo = class_of_three
+    client = client_for(app, cleo)
+    write_reflection(cleo, assignment.prompts[0], "Cleo's draft", submit=False)
+    page = page_of(client, assignment)
+    assert "Submit your own reflection first" in page and "Ben thinks" not in page
+    write_reflection(cleo, assignment.prompts[0], "Cleo's view")
+    page = page_of(client, assignment)
+    assert "Ana thinks <strong>this</strong>" in page and "Ben thinks that" in page
+    # Anonymous and numbered by the class's join order.
+    assert "Classmate 1" in page and "Classmate 2" in page
+    assert ">Ana<" not in page and ">Ben<" not in page
+    # Only the prompt she answered shows them.
+    second = page.split(f'id="prompt-{assignment.prompts[1].id}"', 1)[1]
+    assert "Ben thinks" not in second
+
+
+def test_classmate_numbers_are_the_same_for_every_reader(app, class_of_three, assignment, write_reflection):
+    ana, ben, cleo = class_of_three
+    with app.app_context():
+        from classroom.models import Student
+
+        work = db.session.get(Assignment, assignment.id)
+        for_cleo = classmates_reflections(db.session.get(Student, cleo.id), work, [assignment.prompts[0].id])
+        for_ana = classmates_reflections(db.session.get(Student, ana.id), work, [assignment.prompts[0].id])
+    ben_label = {c.label for c in for_cleo[assignment.prompts[0].id] if "Ben" in c.body_html}
+    assert ben_label == {c.label for c in for_ana[assignment.prompts[0].id] if "Ben" in c.body_html} == {"Classmate 2"}
+    assert all("Ana" not in c.body_html for c in for_ana[assignment.prompts[0].id])
+
+
+def test_names_shown_when_not_anonymised(app, class_of_three, assignment, write_reflection):
+    with app.app_context():
+        db.session.get(Assignment, assignment.id).anonymise = False
+        db.session.commit()
+    _ana, _ben, cleo = class_of_three
+    write_reflection(cleo, assignment.prompts[0], "Cleo's view")
+    page = page_of(client_for(app, cleo), assignment)
+    assert "<strong>Ana</strong>" in page and "<strong>Ben</strong>" in page and "Classmate 1" not in page
+
+
+def test_only_approved_classmates_and_nothing_when_switched_off(app, class_of_three, assignment, write_reflection, make_student, school_class):
+    _ana, ben, cleo = class_of_three
+    dan = make_student(school_class, "Dan")
+    write_reflection(dan, assignment.prompts[0], "Dan awaits")
+    write_reflection(cleo, assignment.prompts[0], "Cleo's view")
+    page = page_of(client_for(app, cleo), assignment)
+    assert "Dan awaits" not in page
+    with app.app_context():
+        db.session.get(Assignment, assignment.id).show_classmates = False
+        db.session.commit()
+    page = page_of(client_for(app, cleo), assignment)
+    assert "What classmates wrote" not in page and "Ben thinks" not in page
+
+
+def test_another_classes_reflections_never_show(app, make_class, make_assignment, make_student, other_teacher, class_of_three, assignment, write_reflection):
+    _ana, _ben, cleo = class_of_three
+    elsewhere = make_student(make_class(other_teacher, name="Elsewhere"), "Eve")
+    with app.app_context():
+        row = Reflection(student_id=elsewhere.id, prompt_id=assignment.prompts[0].id, body="Eve sneaks in", body_html="<p>Eve sneaks in</p>", status=S.APPROVED)
+        db.session.add(row)
+        db.session.commit()
+    write_reflection(cleo, assignment.prompts[0], "Cleo's view")
+    assert "Eve sneaks in" not in page_of(client_for(app, cleo), assignment)
+
+
+def test_teacher_feedback_is_shown_beside_the_reflection(app, student_client, student, assignment, write_reflection):
+    reflection = write_reflection(student, assignment.prompts[0], "Short")
+    set_status(app, reflection, S.RETURNED, "Which scene do you mean?\nGive a time.")
+    page = page_of(student_client, assignment)
+    assert "Your teacher's feedback" in page and "Which scene do you mean?" in page
+    assert "Returned with feedback" in page and ">Submit again<" in page
+    set_status(app, reflection, S.REJECTED, "Please keep to the film.")
+    page = page_of(student_client, assignment)
+    assert "Why your teacher rejected it" in page and "Please keep to the film." in page
+    assert f'id="p{assignment.prompts[0].id}-body"' not in page
+
+
+# --- the roster's counts (plain function) ---
+
+
+def test_class_roster_counts(app, school_class, make_student, assignment, write_reflection):
+    ana, ben = make_student(school_class, "ana"), make_student(school_class, "Ben")
+    write_reflection(ana, assignment.prompts[0], "A")
+    write_reflection(ana, assignment.prompts[1], "B", submit=False)
+    with app.app_context():
+        from classroom.models import SchoolClass
+
+        rows, total = class_roster(db.session.get(SchoolClass, school_class.id))
+    assert total == 3
+    assert [(r.student.display_name, r.answered, r.awaiting, r.to_revise) for r in rows] == [("ana", 1, 1, 1), ("Ben", 0, 0, 0)]
