@@ -3,7 +3,6 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
-from werkzeug.routing import BuildError
 
 from ..access import (
     class_student_or_404,
@@ -49,14 +48,6 @@ JOINS = "300/hour"
 
 def _failed(response) -> bool:
     return response.status_code in (400, 404)
-
-
-def optional_url(endpoint: str, **values) -> str | None:
-    """A link to another area's page, or None while that area is not installed."""
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
 
 
 # --- Joining and coming back --------------------------------------------------------------------
@@ -331,9 +322,7 @@ def render_assignment(work: Assignment, *, forms=None, messages=None, conflicts=
     for phase in PHASES:
         if phase not in stance_forms:
             stance_forms[phase] = StanceForm(work.stance_question, work.stance_options, prefix=phase, formdata=None)
-    captions_url = (
-        optional_url("classes.captions", assignment_id=work.id) if (work.captions_vtt or "").strip() else None
-    )
+    captions_url = url_for("classes.captions", assignment_id=work.id) if (work.captions_vtt or "").strip() else None
     return (
         render_template(
             "student/assignment.html",
@@ -371,7 +360,7 @@ def roster(class_id):
         school_class=school_class,
         rows=rows,
         total_prompts=total_prompts,
-        class_url=optional_url("classes.show", class_id=school_class.id),
+        class_url=url_for("classes.show", class_id=school_class.id),
         join_url=url_for("student.join_code", code=school_class.join_code, _external=True),
     )
 
@@ -428,5 +417,5 @@ def print_codes(class_id):
         school_class=school_class,
         students=students,
         resume_url=url_for("student.resume", _external=True),
-        class_url=optional_url("classes.show", class_id=school_class.id),
+        class_url=url_for("classes.show", class_id=school_class.id),
     )
