@@ -371,3 +371,7 @@ def test_students_and_visitors_are_sent_to_login(app, student_client, school_cla
 def test_missing_assignment_is_404(teacher_client):
     assert teacher_client.get("/classes/assignments/999/dashboard").status_code == 404
     assert teacher_client.get("/classes/999/dashboard").status_code == 404
+
+
+def test_addresses_are_not_themes():
+    assert tokens("Write to kid@example.com or see https://vk.com/page, www.site.ru, example.org today") == ["write", "today"]

@@ -66,6 +66,10 @@ def histogram(
                 f'text-anchor="start">{_e(_minutes(start))}</text>'
             )
     parts.append(
+        f'<text class="chart__label" x="{width - right}" y="{top + plot_h + 16}" text-anchor="end">'
+        f"{_e(_minutes(len(counts) * bin_seconds))}</text>"
+    )
+    parts.append(
         f'<text class="chart__label" x="{left + plot_w / 2:.1f}" y="{height - 4}" text-anchor="middle">'
         "Time in the film (hours:minutes)</text>"
     )

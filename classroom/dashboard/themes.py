@@ -10,6 +10,8 @@ from .stopwords import STOP_WORDS
 
 # Letters of any script (Latin, Cyrillic...), with inner apostrophes or hyphens ("don't", "кто-то").
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+# Addresses are not themes: emails, links and bare domains are dropped before counting words.
+_ADDRESSES = re.compile(r"\S*(?:@|://|www\.)\S*|\S+\.(?:com|org|net|edu|gov|info|io|ru|su|рф|uk|de|me|tv)\b\S*", re.IGNORECASE)
 _LATIN = re.compile(r"^[a-z'\-]+$")
 MIN_LENGTH = 3
 
@@ -17,7 +19,7 @@ MIN_LENGTH = 3
 def tokens(text: str) -> list[str]:
     """Lower-cased words without stop words: ё read as е, typographic apostrophes plain, "'s" dropped."""
     found = []
-    for token in _TOKEN.findall((text or "").lower()):
+    for token in _TOKEN.findall(_ADDRESSES.sub(" ", (text or "").lower())):
         token = token.replace("ё", "е").replace("’", "'")
         if token.endswith("'s"):
             token = token[:-2]
