@@ -144,7 +144,8 @@ def _decide(reflection_id: int, kind: str):
     try:
         if kind == "approve":
             approve_reflection(reflection, current_teacher(), version)
-            flash(f"Approved {_who(reflection)}. Classmates can see it now.", "success")
+            seen = " Classmates can see it now." if reflection.prompt.assignment.show_classmates else ""
+            flash(f"Approved {_who(reflection)}.{seen}", "success")
         elif kind == "return":
             return_reflection(reflection, current_teacher(), form.feedback.data, version)
             flash(f"Returned {_who(reflection)} with your feedback.", "success")
