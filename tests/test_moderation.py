@@ -481,3 +481,28 @@ def test_missing_things_are_404(teacher_client):
     assert teacher_client.get("/classes/9999/moderation").status_code == 404
     assert teacher_client.get("/moderation/reflections/9999").status_code == 404
     assert teacher_client.post("/moderation/reflections/9999/approve").status_code == 404
+
+
+def test_queue_query_count_does_not_grow_with_the_queue(app, teacher_client, make_student, make_reflection, school_class, assignment):
+    from sqlalchemy import event
+
+    def queries_for_queue():
+        statements = []
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            assert teacher_client.get(queue_url(school_class)).status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        return len(statements)
+
+    make_reflection(make_student(school_class, "First"), assignment.prompts[0])
+    few = queries_for_queue()
+    for i in range(12):
+        make_reflection(make_student(school_class, f"More {i}"), assignment.prompts[i % 3], "Call 555-1234" if i % 2 else "Fine.")
+    assert queries_for_queue() == few <= 6
