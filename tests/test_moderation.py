@@ -506,3 +506,9 @@ def test_queue_query_count_does_not_grow_with_the_queue(app, teacher_client, mak
     for i in range(12):
         make_reflection(make_student(school_class, f"More {i}"), assignment.prompts[i % 3], "Call 555-1234" if i % 2 else "Fine.")
     assert queries_for_queue() == few <= 6
+
+
+def test_queue_shows_the_feedback_a_revision_answers(teacher_client, make_reflection, student, assignment, school_class):
+    make_reflection(student, assignment.prompts[0], "Now with the scene at 0:12:30.", feedback="Which <scene>?", version=3)
+    html = teacher_client.get(queue_url(school_class)).get_data(as_text=True)
+    assert "Revised after your feedback:</strong> Which &lt;scene&gt;?" in html
