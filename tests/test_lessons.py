@@ -477,3 +477,14 @@ def test_csrf_token_required_on_plan_forms(make_app):
     page = client.get("/plans/").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     assert client.post("/plans/starter", data={"csrf_token": token}).status_code == 302
+
+
+def test_prompt_form_offers_a_preview_with_the_latest_film_link(app, teacher_client, teacher, make_plan, make_assignment, school_class):
+    plan = make_plan(teacher)
+    page = teacher_client.get(f"/plans/{plan.id}/prompts/new").get_data(as_text=True)
+    assert 'data-time-preview data-video-url=""' in page and "js/prompt-time.js" in page
+    make_assignment(school_class, plan=plan, video_url="https://stream.school.example/old")
+    make_assignment(school_class, plan=plan, video_url="https://stream.school.example/new")
+    make_assignment(school_class, plan=plan)
+    page = teacher_client.get(f"/plans/{plan.id}/prompts/{plan.prompts[0].id}/edit").get_data(as_text=True)
+    assert 'data-video-url="https://stream.school.example/new"' in page

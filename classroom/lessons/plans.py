@@ -107,6 +107,17 @@ def assignments_from_plan(plan: LessonPlan) -> int:
     return db.session.scalar(db.select(db.func.count(Assignment.id)).where(Assignment.plan_id == plan.id)) or 0
 
 
+def preview_video_url(plan: LessonPlan) -> str:
+    """The film link of the latest assignment made from this plan, for previewing while setting times."""
+    url = db.session.scalar(
+        db.select(Assignment.video_url)
+        .where(Assignment.plan_id == plan.id, Assignment.video_url != "")
+        .order_by(Assignment.id.desc())
+        .limit(1)
+    )
+    return url or ""
+
+
 def delete_plan(plan: LessonPlan) -> None:
     """Delete the plan and its prompts; assignments made from it keep their own copy."""
     # Done here rather than trusting ON DELETE SET NULL: SQLite does not enforce foreign keys by default.

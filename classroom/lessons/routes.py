@@ -125,7 +125,9 @@ def new_prompt(plan_id: int):
         )
         flash(f"Prompt added at {format_film_time(form.seconds)}.", "success")
         return redirect(url_for("lessons.show", plan_id=plan.id, _anchor="prompts"))
-    return rejected("lessons/prompt_form.html", form=form, plan=plan, prompt=None)
+    return rejected(
+        "lessons/prompt_form.html", form=form, plan=plan, prompt=None, preview_url=plans.preview_video_url(plan)
+    )
 
 
 @bp.route("/<int:plan_id>/prompts/<int:prompt_id>/edit", methods=["GET", "POST"])
@@ -148,7 +150,13 @@ def edit_prompt(plan_id: int, prompt_id: int):
         )
         flash("Prompt saved.", "success")
         return redirect(url_for("lessons.show", plan_id=plan_id, _anchor=f"prompt-{prompt.id}"))
-    return rejected("lessons/prompt_form.html", form=form, plan=prompt.plan, prompt=prompt)
+    return rejected(
+        "lessons/prompt_form.html",
+        form=form,
+        plan=prompt.plan,
+        prompt=prompt,
+        preview_url=plans.preview_video_url(prompt.plan),
+    )
 
 
 @bp.route("/<int:plan_id>/prompts/<int:prompt_id>/confirm-time", methods=["POST"])
