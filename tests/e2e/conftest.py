@@ -102,6 +102,8 @@ def new_context(browser, live_server, viewport):
         settings.update(options)
         context = browser.new_context(**settings)
         context.set_default_timeout(TIMEOUT_MS)
+        # Read by check_axe: axe-core needs timers, which never fire where page scripts are off.
+        context.scripts_enabled = settings.get("java_script_enabled", True)
         contexts.append(context)
         return context
 
@@ -214,3 +216,37 @@ def signed_up_teacher(live_app):
         db.session.commit()
         db.session.remove()
     return email, password
+
+
+@pytest.fixture
+def seeded_lesson(live_app, live_server):
+    """A teacher with the starter plan (first prompt moved to 0:02) assigned to a class with the test
+    clip and captions: the teacher's side of the story done directly, for student-only stories."""
+    from classroom.classes.logic import assign_plan, create_class
+    from classroom.lessons.plans import copy_starter_plan
+    from classroom.passwords import hash_password
+
+    from .story import TEACHER_EMAIL, TEACHER_NAME, TEACHER_PASSWORD, Lesson
+
+    lesson = Lesson(app=live_app)
+    with live_app.app_context():
+        teacher = Teacher(name=TEACHER_NAME, email=TEACHER_EMAIL, password_hash=hash_password(TEACHER_PASSWORD))
+        db.session.add(teacher)
+        db.session.commit()
+        plan = copy_starter_plan(teacher)
+        first = plan.prompts[0]
+        first.time_seconds, first.time_confirmed = 2, True
+        db.session.commit()
+        school_class = create_class(teacher, "History 11B", "Autumn 2026")
+        assignment = assign_plan(
+            school_class,
+            plan,
+            video_url=live_server.clip_url(),
+            captions_vtt=(TEST_DATA / "test-captions.vtt").read_text(encoding="utf-8"),
+        )
+        prompt = min(assignment.prompts, key=lambda p: (p.time_seconds, p.id))
+        lesson.plan_id, lesson.class_id, lesson.assignment_id = plan.id, school_class.id, assignment.id
+        lesson.prompt_id, lesson.prompt_text = prompt.id, prompt.text
+        lesson.join_link = f"{live_server.url}/join/{school_class.join_code}"
+        db.session.remove()
+    return lesson

@@ -17,6 +17,9 @@ SERIOUS = ("serious", "critical")
 
 def check_axe(page, label: str) -> None:
     """Run axe-core on the page as it is now; fail on any serious or critical violation."""
+    if not getattr(page.context, "scripts_enabled", True):
+        check_axe_without_scripts(page, label)
+        return
     if not page.evaluate("() => typeof window.axe === 'object'"):
         # page.add_script_tag would add an inline <script>, which our own CSP (rightly) blocks;
         # code evaluated over the DevTools protocol is not subject to the page's CSP.
@@ -36,18 +39,38 @@ def check_axe(page, label: str) -> None:
         pytest.fail(f"axe-core found serious/critical problems on {label} ({page.url}):\n" + "\n".join(lines))
 
 
+def check_axe_without_scripts(page, label: str) -> None:
+    """The page as a browser without JavaScript shows it, checked by axe-core.
+
+    axe-core needs timers, which a context with JavaScript off never runs; so the same URL is
+    opened in a twin context (same cookies and size) where the page's own scripts are blocked.
+    """
+    twin = page.context.browser.new_context(
+        storage_state=page.context.storage_state(), viewport=page.viewport_size, base_url=None
+    )
+    try:
+        twin.route("**/*.js", lambda route: route.abort())
+        twin_page = twin.new_page()
+        twin_page.goto(page.url)
+        check_axe(twin_page, label + " (as without JavaScript)")
+    finally:
+        twin.close()
+
+
 def check_reflow(page, label: str, width: int = 375) -> None:
     """At a phone's width the page scrolls only vertically (WCAG 1.4.10 Reflow)."""
     page.set_viewport_size({"width": width, "height": PHONE["height"]})
     scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
     if scroll_width > width:
+        # The outermost elements that stick out: their parent still fits.
         culprits = page.evaluate(
             """(width) => [...document.querySelectorAll('body *')]
-                .filter(el => el.getBoundingClientRect().right > width + 1)
-                .filter(el => !el.closest('.table-scroll'))
+                .filter(el => el.getBoundingClientRect().right > width)
+                .filter(el => !el.parentElement || el.parentElement.getBoundingClientRect().right <= width + 1)
+                .filter(el => !el.parentElement || getComputedStyle(el.parentElement).overflowX === 'visible')
                 .slice(0, 6)
                 .map(el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
-                           (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '') +
+                           (typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\\s+/).join('.') : '') +
                            ' right=' + Math.round(el.getBoundingClientRect().right))""",
             width,
         )
@@ -61,11 +84,11 @@ def screenshot(page, name: str) -> list[Path]:
     saved = []
     for width, size in ((1280, DESKTOP), (375, PHONE)):
         page.set_viewport_size(size)
-        if width == 375:
-            check_reflow(page, name)
         path = ARTIFACTS / f"{name}-{width}.png"
         page.screenshot(path=str(path), full_page=True, animations="disabled")
         saved.append(path)
+        if width == 375:  # after the picture, so a failure can be looked at
+            check_reflow(page, name)
     if original:
         page.set_viewport_size(original)
     return saved
