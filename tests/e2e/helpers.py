@@ -77,8 +77,8 @@ def check_reflow(page, label: str, width: int = 375) -> None:
         pytest.fail(f"{label} is {scroll_width}px wide at {width}px (horizontal scrolling): {culprits}")
 
 
-def screenshot(page, name: str) -> list[Path]:
-    """Full-page PNGs at 1280px and 375px into test-artifacts/, checking reflow at 375px on the way."""
+def screenshot(page, name: str, tops: bool = False) -> list[Path]:
+    """PNGs at 1280px and 375px (full page and first screenful) into test-artifacts/, checking reflow at 375px."""
     ARTIFACTS.mkdir(exist_ok=True)
     original = page.viewport_size
     saved = []
@@ -87,6 +87,10 @@ def screenshot(page, name: str) -> list[Path]:
         path = ARTIFACTS / f"{name}-{width}.png"
         page.screenshot(path=str(path), full_page=True, animations="disabled")
         saved.append(path)
+        if tops:  # the first screenful too: what a person sees on arrival (the README's pictures)
+            top = ARTIFACTS / f"{name}-{width}-top.png"
+            page.screenshot(path=str(top), animations="disabled")
+            saved.append(top)
         if width == 375:  # after the picture, so a failure can be looked at
             check_reflow(page, name)
     if original:
@@ -94,11 +98,11 @@ def screenshot(page, name: str) -> list[Path]:
     return saved
 
 
-def check_page(page, name: str, axe: bool = True) -> None:
+def check_page(page, name: str, axe: bool = True, tops: bool = False) -> None:
     """The checks every main page gets: axe-core, reflow at 375px, and its screenshots."""
     if axe:
         check_axe(page, name)
-    screenshot(page, name)
+    screenshot(page, name, tops=tops)
 
 
 def focus_is_visible(page) -> bool:

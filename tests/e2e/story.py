@@ -61,12 +61,16 @@ def id_in_url(page: Page, pattern: str) -> int:
     return int(match.group(1))
 
 
+# The pages whose first screenful the README shows (docs/screenshots/).
+README_PAGES = {"teacher-plan", "teacher-moderation", "teacher-dashboard", "student-assignment", "student-join"}
+
+
 def checkpoint(page: Page, name: str, lesson: Lesson | None = None, checks: bool = True) -> None:
     """A main page: axe-core, reflow at 375px and screenshots; remembered for the report."""
     if lesson is not None:
         lesson.pages[name] = page.url
     if checks:
-        check_page(page, name)
+        check_page(page, name, tops=name in README_PAGES)
 
 
 # --- the teacher -----------------------------------------------------------------------------
@@ -287,6 +291,7 @@ def student_writes(page: Page, lesson: Lesson, body: str, submit: bool = True) -
     block = prompt_block(page, lesson)
     box = block.locator(f"#p{lesson.prompt_id}-body")
     show_all = page.get_by_label(re.compile("Show all prompts", re.I))
+    page.wait_for_load_state("load")  # the watch-along script decides what is folded
     if not box.is_visible() and show_all.count() and show_all.is_visible():
         # The watch-along keeps prompts for later in the film folded; a student may open them all.
         show_all.check()

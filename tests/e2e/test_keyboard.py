@@ -19,7 +19,9 @@ def describe_focus(page) -> str:
             const el = document.activeElement;
             if (!el) return 'nothing';
             const name = (el.getAttribute('aria-label') || el.labels?.[0]?.textContent || el.textContent || '').trim();
-            return el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + ' "' + name.slice(0, 50) + '"';
+            const s = getComputedStyle(el);
+            return el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + ' "' + name.slice(0, 50) + '"' +
+                ` (focus-visible: ${el.matches(':focus-visible')}, outline: ${s.outlineStyle} ${s.outlineWidth}, shadow: ${s.boxShadow})`;
         }"""
     )
 
@@ -67,6 +69,7 @@ def test_student_joins_answers_and_submits_with_the_keyboard_alone(new_context, 
     expect(page.locator(".flashes")).to_contain_text("your answer is saved")
 
     # With JavaScript the prompts wait for the film; a student may open them all by keyboard.
+    page.wait_for_load_state("load")
     show_all = page.get_by_label(re.compile("Show all prompts", re.I))
     if show_all.count() and show_all.is_visible():
         tab_to(page, show_all, unseen)

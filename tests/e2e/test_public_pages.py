@@ -14,12 +14,12 @@ def test_front_door_film_and_login_pages_pass_axe_and_reflow(teacher_page, live_
     page = teacher_page
     page.goto("/")
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("The Red Soul", re.I))
-    check_page(page, "home")
+    check_page(page, "home", tops=True)
 
     page.goto("/film")
     expect(page.locator("h1.film-title")).to_be_visible()
     expect(page.get_by_text("Jessica Gorter").first).to_be_visible()
-    check_page(page, "film")
+    check_page(page, "film", tops=True)
 
     page.goto("/login")
     check_page(page, "teacher-login")
