@@ -18,7 +18,7 @@ from playwright.sync_api import Page, expect
 from classroom.extensions import db
 from classroom.models import Assignment, Prompt, Reflection
 
-from .helpers import TEST_DATA, check_page
+from .helpers import ARTIFACTS, TEST_DATA, check_page
 
 TEACHER_NAME = "Ms Irina Petrova"
 TEACHER_EMAIL = "petrova@school.example"
@@ -285,6 +285,9 @@ def student_watches_until_prompt(page: Page, lesson: Lesson) -> None:
     expect(live.first).to_be_visible(timeout=15_000)
     current = video.evaluate("v => v.currentTime")
     assert current >= 1.9, f"the prompt was announced at {current:.2f}s, before its time (0:02)"
+    video.evaluate("v => v.pause()")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("[data-watchalong]").screenshot(path=str(ARTIFACTS / "student-watch-along-1280-top.png"))
 
 
 def student_writes(page: Page, lesson: Lesson, body: str, submit: bool = True) -> None:
