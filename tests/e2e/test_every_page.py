@@ -13,7 +13,7 @@ from classroom.student.joining import join_class
 from classroom.student.reflections import save_reflection
 from classroom.student.stance import record_stance
 
-from .helpers import check_page
+from .helpers import ARTIFACTS, check_page
 from .story import STUDENT_NAME, TEACHER_EMAIL, endpoint_url, student_answers_stance, student_joins, student_writes, teacher_logs_in
 
 pytestmark = pytest.mark.e2e
@@ -148,9 +148,12 @@ def test_every_student_page(new_context, busy_class, live_app):
 def test_print_stylesheet_keeps_the_content_and_drops_the_controls(new_context, busy_class, live_app):
     page = new_context().new_page()
     teacher_logs_in(page)
+    ARTIFACTS.mkdir(exist_ok=True)
     for endpoint in ("dashboard.report", "dashboard.assignment", "dashboard.highlights"):
         page.goto(endpoint_url(live_app, endpoint, assignment_id=busy_class.assignment_id))
         page.emulate_media(media="print")
+        pdf = page.pdf(format="A4", path=str(ARTIFACTS / f"print-{endpoint.split('.')[1]}.pdf"))
+        assert pdf.startswith(b"%PDF")
         expect(page.locator(".site-header")).to_be_hidden()
         expect(page.locator(".site-footer")).to_be_hidden()
         expect(page.locator("main h1")).to_be_visible()
@@ -160,5 +163,3 @@ def test_print_stylesheet_keeps_the_content_and_drops_the_controls(new_context, 
         else:
             expect(page.locator("main")).to_contain_text("1937")
         page.emulate_media(media="screen")
-    pdf = page.pdf(format="A4")
-    assert pdf.startswith(b"%PDF")
