@@ -53,6 +53,8 @@ def defaults(instance_path: str) -> dict:
         "ALLOW_SIGNUP": env_flag("ALLOW_SIGNUP", True),
         # Who a teacher should ask for an account when sign-up is closed.
         "SIGNUP_CONTACT": os.environ.get("SIGNUP_CONTACT", "your school's IT administrator"),
+        # Teachers type and read assignment dates in the school's own time zone (an IANA name).
+        "SCHOOL_TIMEZONE": os.environ.get("SCHOOL_TIMEZONE", "UTC"),
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "REMEMBER_COOKIE_HTTPONLY": True,

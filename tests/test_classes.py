@@ -655,3 +655,19 @@ def test_list_pages_do_not_query_per_row(app, teacher_client, teacher, make_clas
         make_plan(teacher, title=f"Plan {n}")
         make_assignment(first)
     assert count_queries(app, load_pages) == few
+
+
+def test_class_and_assignment_pages_link_to_moderation_dashboard_and_roster(
+    teacher_client, school_class, assignment, student, make_reflection
+):
+    make_reflection(student, assignment.prompts[0], status="awaiting")
+    class_page = teacher_client.get(f"/classes/{school_class.id}").get_data(as_text=True)
+    assert f"/classes/{school_class.id}/moderation" in class_page
+    assert "Moderation queue (1 waiting)" in class_page
+    assert f"/classes/{school_class.id}/dashboard" in class_page
+    assert f"/classes/{school_class.id}/students" in class_page
+    assignment_page = teacher_client.get(f"/classes/assignments/{assignment.id}").get_data(as_text=True)
+    assert f"/classes/{school_class.id}/moderation?assignment={assignment.id}" in assignment_page
+    assert "Moderation queue (1 waiting)" in assignment_page
+    assert f"/classes/assignments/{assignment.id}/dashboard" in assignment_page
+    assert f"/classes/assignments/{assignment.id}/highlights" in assignment_page

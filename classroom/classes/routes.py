@@ -17,6 +17,7 @@ from ..access import (
 )
 from ..extensions import db
 from ..models import Assignment, LessonPlan, SchoolClass, utcnow
+from ..moderation.queue import awaiting_count
 from . import logic
 from .forms import AssignmentForm, ClassForm, NewAssignmentForm, date_error_messages
 from .media import local_to_utc, school_zone, utc_to_local
@@ -33,9 +34,7 @@ def rejected(template: str, **context):
 @bp.app_template_global()
 def join_link(code: str) -> str:
     """The full address students open to join; the join page itself lives in the student area."""
-    if "student.join_code" in current_app.view_functions:
-        return url_for("student.join_code", code=code, _external=True)
-    return request.url_root + "join/" + code
+    return url_for("student.join_code", code=code, _external=True)
 
 
 def zone():
@@ -78,7 +77,10 @@ def new():
 def show(class_id: int):
     school_class = owned_class_or_404(class_id)
     return render_template(
-        "classes/show.html", school_class=school_class, assignments=logic.class_assignments(school_class)
+        "classes/show.html",
+        school_class=school_class,
+        assignments=logic.class_assignments(school_class),
+        awaiting=awaiting_count(school_class.id),
     )
 
 
@@ -159,7 +161,12 @@ def new_assignment(class_id: int):
 @teacher_required
 def assignment(assignment_id: int):
     assignment = owned_assignment_or_404(assignment_id)
-    return render_template("classes/assignment.html", assignment=assignment, school_class=assignment.school_class)
+    return render_template(
+        "classes/assignment.html",
+        assignment=assignment,
+        school_class=assignment.school_class,
+        awaiting=awaiting_count(assignment.class_id, assignment.id),
+    )
 
 
 @bp.route("/assignments/<int:assignment_id>/edit", methods=["GET", "POST"])

@@ -57,6 +57,12 @@ def awaiting_page(class_id: int, assignment_id: int | None = None, page: int = 1
     return QueuePage(items=items, page=page, pages=pages, total=total, flagged=int(flagged))
 
 
+def awaiting_count(class_id: int, assignment_id: int | None = None) -> int:
+    """How many reflections in the class (or one assignment) wait for the teacher's decision."""
+    base = _class_reflections(class_id, assignment_id).where(Reflection.status == ReflectionStatus.AWAITING)
+    return db.session.execute(base.with_only_columns(func.count(Reflection.id))).scalar_one()
+
+
 def class_assignment_or_404(class_id: int, assignment_id: int) -> Assignment:
     """An assignment that belongs to the (already scoped) class, or 404."""
     assignment = db.session.get(Assignment, assignment_id)
