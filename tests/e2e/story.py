@@ -46,6 +46,7 @@ class Lesson:
     prompt_id: int = 0  # the assignment's prompt moved to PROMPT_AT
     prompt_text: str = ""
     join_link: str = ""
+    stance: dict = field(default_factory=dict)  # phase -> the answer the student chose
     pages: dict = field(default_factory=dict)
 
 
@@ -200,12 +201,20 @@ def teacher_reads_dashboard(page: Page, lesson: Lesson, checks: bool = True) -> 
     # The student and their approved reflection are counted.
     expect(main).to_contain_text(STUDENT_NAME)
     expect(main.locator(".status--approved").first).to_be_visible()
+    # The counts at a glance: one student, whose one answer is done and approved.
+    tiles = main.locator(".stat-tile")
+    expect(tiles.filter(has_text="students")).to_have_text(re.compile(r"^\s*1\s+students"))
+    expect(tiles.filter(has_text="answers done")).to_have_text(re.compile(r"^\s*1\s+of \d+ answers done"))
+    expect(tiles.filter(has_text="awaiting approval")).to_have_text(re.compile(r"^\s*0\s+awaiting approval"))
     # The stance chart: an SVG drawn on the server, with a data table beside it.
-    chart = main.locator("svg").filter(has_text=re.compile("before|after|stance", re.I))
-    if not chart.count():
-        chart = main.locator("figure svg, .chart svg")
+    chart = main.locator("#stance svg, .chart-figure svg")
     expect(chart.first).to_be_visible()
-    expect(main.locator("table").filter(has_text=re.compile("before", re.I)).first).to_be_visible()
+    table = main.locator("table").filter(has=page.get_by_role("columnheader", name="Before", exact=True)).first
+    expect(table).to_be_visible()
+    for phase, column in (("pre", 1), ("post", 2)):
+        if phase in lesson.stance:
+            row = table.locator("tr").filter(has=page.locator("th", has_text=lesson.stance[phase]))
+            expect(row.locator("td").nth(column - 1)).to_have_text("1")
     checkpoint(page, "teacher-dashboard", lesson, checks)
 
 
@@ -251,7 +260,7 @@ def stance_form(page: Page, phase: str):
     return page.locator(f"form:has(input[name='{phase}-option'])")
 
 
-def student_answers_stance(page: Page, phase: str = "pre", choice: int = 2) -> str:
+def student_answers_stance(page: Page, phase: str = "pre", choice: int = 2, lesson: Lesson | None = None) -> str:
     form = stance_form(page, phase)
     expect(form).to_have_count(1)
     option = form.locator(f"input[name='{phase}-option']").nth(choice)
@@ -259,6 +268,8 @@ def student_answers_stance(page: Page, phase: str = "pre", choice: int = 2) -> s
     option.check()
     form.locator("button[type=submit], input[type=submit]").first.click()
     expect(page.locator(".flashes")).to_contain_text("your answer is saved")
+    if lesson is not None:
+        lesson.stance[phase] = label
     return label
 
 

@@ -80,7 +80,7 @@ def test_teacher_and_student_go_through_the_whole_lesson(new_context, live_serve
     student_opens_assignment(student, lesson)
     # The prompts wait for the pre-viewing question.
     expect(prompt_block(student, lesson).locator(f"#p{lesson.prompt_id}-body")).to_have_count(0)
-    student_answers_stance(student, "pre")
+    student_answers_stance(student, "pre", lesson=lesson)
     checkpoint(student, "student-assignment", lesson)
 
     # The school's captions ride along with the clip.
@@ -99,7 +99,7 @@ def test_teacher_and_student_go_through_the_whole_lesson(new_context, live_serve
     checkpoint(student, "student-assignment-revised", lesson, checks=False)
     teacher_approves(teacher, lesson)
     student_sees_approved(student, lesson)
-    student_answers_stance(student, "post", choice=0)
+    student_answers_stance(student, "post", choice=0, lesson=lesson)
 
     reflection, steps = moderation_trail(lesson)
     assert reflection.status == ReflectionStatus.APPROVED
