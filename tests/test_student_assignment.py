@@ -390,3 +390,23 @@ def test_class_roster_counts(app, school_class, make_student, assignment, write_
         rows, total = class_roster(db.session.get(SchoolClass, school_class.id))
     assert total == 3
     assert [(r.student.display_name, r.answered, r.awaiting, r.to_revise) for r in rows] == [("ana", 1, 1, 1), ("Ben", 0, 0, 0)]
+
+
+def test_assignment_page_uses_a_fixed_number_of_queries(app, make_student, school_class, student, student_client, assignment, write_reflection):
+    def count_for_page():
+        with app.app_context():
+            engine = db.engine
+        with QueryCounter(engine) as counter:
+            assert student_client.get(f"/me/assignments/{assignment.id}").status_code == 200
+        return counter.count
+
+    for prompt in assignment.prompts:
+        write_reflection(student, prompt, "Mine")
+    baseline = count_for_page()
+    for name in ("Ana", "Ben", "Cleo", "Dan"):
+        classmate = make_student(school_class, name)
+        for prompt in assignment.prompts:
+            set_status(app, write_reflection(classmate, prompt, f"{name} says"), S.APPROVED)
+    page = student_client.get(f"/me/assignments/{assignment.id}").get_data(as_text=True)
+    assert page.count("Cleo says") == len(assignment.prompts)
+    assert count_for_page() == baseline

@@ -72,11 +72,13 @@
 
   // ---- showing prompts as the clock passes them ----
   var showAll = false;
+  // Prompts only wait for the film once it is playing; before that the page reads like the no-JS list.
+  var watching = false;
   var lastTime = 0;
   var pausedAt = {};
 
   function setUpcoming(item, upcoming) {
-    var hide = upcoming && !showAll && !hasWork(item.element);
+    var hide = upcoming && watching && !showAll && !hasWork(item.element);
     item.element.classList.toggle("is-upcoming", hide);
     var badge = item.element.querySelector(".prompt-item__upcoming");
     if (hide && !badge) {
@@ -141,6 +143,10 @@
   // ---- the school's video ----
   function useVideo() {
     function pauseVideo() { video.pause(); }
+    video.addEventListener("play", function () {
+      watching = true;
+      update(video.currentTime, false, pauseVideo);
+    });
     video.addEventListener("timeupdate", function () { update(video.currentTime, !video.paused, pauseVideo); });
     video.addEventListener("seeked", function () { update(video.currentTime, false, pauseVideo); });
     var failed = false;
@@ -201,6 +207,7 @@
     }
 
     function start() {
+      watching = true;
       startedFrom = elapsed;
       startedAt = Date.now();
       running = true;
