@@ -97,3 +97,16 @@ def test_a_student_session_cookie_for_a_missing_student_is_not_a_session(app, as
     login_as(client, Ghost())
     assert client.get("/me").headers["Location"].startswith("/resume")
 
+
+
+def test_form_addresses_opened_directly_go_back_to_the_page(student_client, assignment):
+    prompt = assignment.prompts[0]
+    response = student_client.get(f"/me/assignments/{assignment.id}/prompts/{prompt.id}")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/me/assignments/{assignment.id}#prompt-{prompt.id}")
+    response = student_client.get(f"/me/assignments/{assignment.id}/stance/pre")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/me/assignments/{assignment.id}")
+
+
+def test_form_addresses_of_another_class_are_a_404(student_client, elsewhere):
+    assert student_client.get(f"/me/assignments/{elsewhere.id}/stance/pre").status_code == 404

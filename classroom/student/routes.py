@@ -158,12 +158,15 @@ def assignment(assignment_id):
     return render_assignment(student_assignment_or_404(assignment_id))
 
 
-@bp.route("/me/assignments/<int:assignment_id>/stance/<phase>", methods=["POST"])
+@bp.route("/me/assignments/<int:assignment_id>/stance/<phase>", methods=["GET", "POST"])
 @student_required
 def stance(assignment_id, phase):
     if phase not in PHASES:
         abort(404)
     work = student_assignment_or_404(assignment_id)
+    if request.method == "GET":
+        # The address bar after a refused answer: back to the page, not a "method not allowed".
+        return redirect(url_for("student.assignment", assignment_id=work.id))
     form = StanceForm(work.stance_question, work.stance_options, prefix=phase)
     if form.validate_on_submit():
         try:
@@ -177,9 +180,12 @@ def stance(assignment_id, phase):
     return render_assignment(work, stance_forms={phase: form}, status=400)
 
 
-@bp.route("/me/assignments/<int:assignment_id>/prompts/<int:prompt_id>", methods=["POST"])
+@bp.route("/me/assignments/<int:assignment_id>/prompts/<int:prompt_id>", methods=["GET", "POST"])
 @csrf.exempt  # the ReflectionForm checks its own token, so a failed check re-shows the text instead of losing it
 def save(assignment_id, prompt_id):
+    if request.method == "GET":
+        # The address bar after a refused save: back to the prompt on the assignment page.
+        return redirect(url_for("student.assignment", assignment_id=assignment_id, _anchor=f"prompt-{prompt_id}"))
     if not is_student():
         if is_teacher():
             abort(404)
