@@ -1,5 +1,7 @@
 """Front door, film page, health check, security headers, and the secret key."""
 
+import pytest
+
 from classroom.config import database_url, secret_key
 
 
@@ -63,3 +65,14 @@ def test_database_url(monkeypatch, tmp_path):
     assert database_url(str(tmp_path)) == "postgresql+psycopg://u@h/db"
     monkeypatch.setenv("DATABASE_URL", "postgresql://u@h/db")
     assert database_url(str(tmp_path)) == "postgresql+psycopg://u@h/db"
+
+
+def test_sqlite_enforces_foreign_keys(app):
+    from sqlalchemy import text
+
+    from classroom.extensions import db
+
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("PostgreSQL always enforces foreign keys")
+        assert db.session.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
