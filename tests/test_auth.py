@@ -193,3 +193,8 @@ def test_redis_url_configures_the_rate_limit_store(tmp_path, monkeypatch):
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/3")
     monkeypatch.setenv("SECRET_KEY", "x")
     assert defaults(str(tmp_path))["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/3"
+
+
+def test_password_fields_tell_password_managers_their_purpose(client):
+    assert 'autocomplete="new-password"' in client.get("/signup").get_data(as_text=True)
+    assert 'autocomplete="current-password"' in client.get("/login").get_data(as_text=True)

@@ -20,24 +20,36 @@ class SignupForm(FlaskForm):
             Length(min=MIN_PASSWORD, max=200, message=f"Use at least {MIN_PASSWORD} characters."),
         ],
         description=f"At least {MIN_PASSWORD} characters. A short sentence is easy to remember.",
+        render_kw={"autocomplete": "new-password"},
     )
 
 
 class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired("Please enter your email.")])
-    password = PasswordField("Password", validators=[DataRequired("Please enter your password.")])
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired("Please enter your password.")],
+        render_kw={"autocomplete": "current-password"},
+    )
     remember = BooleanField("Keep me logged in on this computer")
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[DataRequired("Please enter your current password.")])
+    current_password = PasswordField(
+        "Current password",
+        validators=[DataRequired("Please enter your current password.")],
+        render_kw={"autocomplete": "current-password"},
+    )
     new_password = PasswordField(
         "New password",
         validators=[
             DataRequired("Please choose a new password."),
             Length(min=MIN_PASSWORD, max=200, message=f"Use at least {MIN_PASSWORD} characters."),
         ],
+        render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
-        "New password again", validators=[EqualTo("new_password", message="The two new passwords differ.")]
+        "New password again",
+        validators=[EqualTo("new_password", message="The two new passwords differ.")],
+        render_kw={"autocomplete": "new-password"},
     )
