@@ -32,16 +32,28 @@ def is_student() -> bool:
     return current_user.is_authenticated and current_user.is_student
 
 
+def _to_teacher_login():
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
 def teacher_required(view):
     """Only a logged-in teacher; anyone else is sent to the teachers' login."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
         if not is_teacher():
-            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            return _to_teacher_login()
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def teachers_only(blueprint) -> None:
+    """Guard every route of a blueprint that shows minors' work: teachers only, others to the login."""
+
+    @blueprint.before_request
+    def require_teacher():
+        return None if is_teacher() else _to_teacher_login()
 
 
 def current_teacher() -> Teacher:

@@ -91,8 +91,15 @@ class LessonPlan(db.Model):
     )
 
 
+PROMPT_FIELDS = ("text", "time_seconds", "theme", "pause", "time_confirmed", "teacher_note")
+
+
 class PromptFields:
     """Columns shared by a plan's prompt and an assignment's frozen copy of it."""
+
+    def prompt_fields(self) -> dict:
+        """The prompt's content, to copy into another plan or an assignment."""
+        return {name: getattr(self, name) for name in PROMPT_FIELDS}
 
     text: Mapped[str] = mapped_column(Text)
     time_seconds: Mapped[int] = mapped_column(Integer)

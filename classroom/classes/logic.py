@@ -70,14 +70,7 @@ def assign_plan(
         stance_question=plan.stance_question,
         stance_options=list(plan.stance_options),
         prompts=[
-            Prompt(
-                text=p.text,
-                time_seconds=p.time_seconds,
-                theme=p.theme,
-                pause=p.pause,
-                time_confirmed=p.time_confirmed,
-                teacher_note=p.teacher_note,
-            )
+            Prompt(**p.prompt_fields())
             for p in plan.prompts
         ],
     )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request
 
-from ..access import current_teacher, is_teacher, owned_class_or_404
+from ..access import current_teacher, owned_class_or_404, teachers_only
 from ..models import ReflectionStatus
 from ..moderation.forms import DecisionForm
 from . import charts, exports
@@ -21,19 +21,8 @@ bp = Blueprint("dashboard", __name__)
 
 LIST_PAGE_SIZE = 50
 
-
-@bp.context_processor
-def link_helpers():
-    # Pages owned by other areas may not exist yet; link to them only when they do.
-    return {"has_endpoint": lambda name: name in current_app.view_functions}
-
-
-@bp.before_request
-def teachers_only():
-    # Dashboards show minors' work: teachers only; everyone else goes to the teachers' login.
-    if not is_teacher():
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    return None
+# Dashboards show minors' work: teachers only.
+teachers_only(bp)
 
 
 def _assignment_or_404(assignment_id: int):

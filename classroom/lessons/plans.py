@@ -86,14 +86,7 @@ def duplicate_plan(plan: LessonPlan) -> LessonPlan:
         stance_question=plan.stance_question,
         stance_options=list(plan.stance_options),
         prompts=[
-            PlanPrompt(
-                text=p.text,
-                time_seconds=p.time_seconds,
-                theme=p.theme,
-                pause=p.pause,
-                time_confirmed=p.time_confirmed,
-                teacher_note=p.teacher_note,
-            )
+            PlanPrompt(**p.prompt_fields())
             for p in plan.prompts
         ],
     )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from ..access import current_teacher, is_teacher, owned_class_or_404
+from ..access import current_teacher, owned_class_or_404, teachers_only
 from ..extensions import db
 from ..models import Assignment, ReflectionStatus
 from .decisions import (
@@ -22,19 +22,8 @@ from .queue import awaiting_page, class_assignment_or_404, history_of, owned_ref
 
 bp = Blueprint("moderation", __name__)
 
-
-@bp.context_processor
-def link_helpers():
-    # Pages owned by other areas may not exist yet; link to them only when they do.
-    return {"has_endpoint": lambda name: name in current_app.view_functions}
-
-
-@bp.before_request
-def teachers_only():
-    # Every page here is the teacher's; students and visitors go to the teachers' login.
-    if not is_teacher():
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    return None
+# Every page here is the teacher's; students and visitors go to the teachers' login.
+teachers_only(bp)
 
 
 def _int(value, default=None):
