@@ -78,26 +78,20 @@ def owned_class_or_404(class_id: int) -> SchoolClass:
 
 def owned_assignment_or_404(assignment_id: int) -> Assignment:
     """An assignment in one of the current teacher's classes, or 404."""
-    assignment = db.session.execute(
+    return db.one_or_404(
         db.select(Assignment)
         .join(SchoolClass)
         .where(Assignment.id == assignment_id, SchoolClass.teacher_id == current_user.id)
-    ).scalar_one_or_none()
-    if assignment is None:
-        abort(404)
-    return assignment
+    )
 
 
 def owned_student_or_404(student_id: int) -> Student:
     """A student in one of the current teacher's classes, or 404."""
-    student = db.session.execute(
+    return db.one_or_404(
         db.select(Student)
         .join(SchoolClass)
         .where(Student.id == student_id, SchoolClass.teacher_id == current_user.id)
-    ).scalar_one_or_none()
-    if student is None:
-        abort(404)
-    return student
+    )
 
 
 # --- Students: their own session kind, and lookups scoped to their one class. ---
@@ -125,29 +119,20 @@ def current_student() -> Student:
 
 def student_assignment_or_404(assignment_id: int) -> Assignment:
     """An assignment of the current student's own class, or 404."""
-    assignment = db.session.execute(
+    return db.one_or_404(
         db.select(Assignment).where(Assignment.id == assignment_id, Assignment.class_id == current_user.class_id)
-    ).scalar_one_or_none()
-    if assignment is None:
-        abort(404)
-    return assignment
+    )
 
 
 def student_prompt_or_404(assignment: Assignment, prompt_id: int) -> Prompt:
     """A prompt of that (already scoped) assignment, or 404."""
-    prompt = db.session.execute(
+    return db.one_or_404(
         db.select(Prompt).where(Prompt.id == prompt_id, Prompt.assignment_id == assignment.id)
-    ).scalar_one_or_none()
-    if prompt is None:
-        abort(404)
-    return prompt
+    )
 
 
 def class_student_or_404(school_class: SchoolClass, student_id: int) -> Student:
     """A student of that (already owned) class, or 404."""
-    student = db.session.execute(
+    return db.one_or_404(
         db.select(Student).where(Student.id == student_id, Student.class_id == school_class.id)
-    ).scalar_one_or_none()
-    if student is None:
-        abort(404)
-    return student
+    )
