@@ -7,6 +7,7 @@ from flask_login import current_user, login_user, logout_user
 
 from ..access import is_teacher, teacher_required
 from ..extensions import db, limiter
+from ..pages import form_page
 from ..passwords import check_password, hash_password
 from .accounts import EmailTaken, create_teacher, find_teacher_by_email
 from .forms import ChangePasswordForm, LoginForm, SignupForm
@@ -41,8 +42,7 @@ def signup():
             login_user(teacher)
             flash("Welcome! Start from the ready lesson plan below, or build your own.", "success")
             return redirect(url_for("lessons.index"))
-    status = 400 if request.method == "POST" else 200
-    return render_template("auth/signup.html", form=form), status
+    return form_page("auth/signup.html", form=form)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -59,8 +59,7 @@ def login():
             login_user(teacher, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
         form.password.errors.append(BAD_LOGIN)
-    status = 400 if request.method == "POST" else 200
-    return render_template("auth/login.html", form=form), status
+    return form_page("auth/login.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -82,5 +81,4 @@ def change_password():
             db.session.commit()
             flash("Your password has been changed.", "success")
             return redirect(url_for("main.home"))
-    status = 400 if request.method == "POST" else 200
-    return render_template("auth/change_password.html", form=form), status
+    return form_page("auth/change_password.html", form=form)

@@ -18,17 +18,12 @@ from ..access import (
 from ..extensions import db
 from ..models import Assignment, LessonPlan, SchoolClass, utcnow
 from ..moderation.queue import awaiting_count
+from ..pages import form_page
 from . import logic
 from .forms import AssignmentForm, ClassForm, NewAssignmentForm, date_error_messages
 from .media import local_to_utc, school_zone, utc_to_local
 
 bp = Blueprint("classes", __name__, url_prefix="/classes")
-
-
-def rejected(template: str, **context):
-    """Render a form page again: 400 after a refused POST, 200 on a first visit."""
-    status = 400 if request.method == "POST" else 200
-    return render_template(template, **context), status
 
 
 @bp.app_template_global()
@@ -69,7 +64,7 @@ def new():
         school_class = logic.create_class(current_teacher(), form.name.data, form.term.data)
         flash(f"Class \"{school_class.name}\" opened. Share the join link or code with your students.", "success")
         return redirect(url_for("classes.show", class_id=school_class.id))
-    return rejected("classes/class_form.html", form=form, school_class=None)
+    return form_page("classes/class_form.html", form=form, school_class=None)
 
 
 @bp.route("/<int:class_id>")
@@ -93,7 +88,7 @@ def edit(class_id: int):
         logic.update_class(school_class, form.name.data, form.term.data)
         flash("Class saved.", "success")
         return redirect(url_for("classes.show", class_id=school_class.id))
-    return rejected("classes/class_form.html", form=form, school_class=school_class)
+    return form_page("classes/class_form.html", form=form, school_class=school_class)
 
 
 @bp.route("/<int:class_id>/regenerate-code", methods=["POST"])
@@ -154,7 +149,7 @@ def new_assignment(class_id: int):
         flash(f"Assigned \"{assignment.title}\" to {school_class.name}.", "success")
         return redirect(url_for("classes.assignment", assignment_id=assignment.id))
     date_error_messages(form)
-    return rejected("classes/assignment_form.html", form=form, school_class=school_class, assignment=None, has_plans=bool(my_plans))
+    return form_page("classes/assignment_form.html", form=form, school_class=school_class, assignment=None, has_plans=bool(my_plans))
 
 
 @bp.route("/assignments/<int:assignment_id>")
@@ -187,7 +182,7 @@ def edit_assignment(assignment_id: int):
         flash("Assignment saved. Its prompts are unchanged.", "success")
         return redirect(url_for("classes.assignment", assignment_id=assignment.id))
     date_error_messages(form)
-    return rejected(
+    return form_page(
         "classes/assignment_form.html", form=form, school_class=assignment.school_class, assignment=assignment, has_plans=True
     )
 

@@ -6,16 +6,11 @@ from ..access import current_teacher, owned_plan_or_404, teacher_required
 from ..extensions import db
 from ..filmtime import format_film_time
 from ..models import PlanPrompt, SchoolClass
+from ..pages import form_page
 from . import plans
 from .forms import PlanForm, PromptForm, StanceForm
 
 bp = Blueprint("lessons", __name__, url_prefix="/plans")
-
-
-def rejected(template: str, **context):
-    """Render a form page again: 400 after a refused POST, 200 on a first visit."""
-    status = 400 if request.method == "POST" else 200
-    return render_template(template, **context), status
 
 
 def owned_prompt_or_404(plan_id: int, prompt_id: int) -> PlanPrompt:
@@ -58,7 +53,7 @@ def new():
         plan = plans.create_plan(current_teacher(), form.title.data, form.grade_band.data, form.objectives.data)
         flash("Plan created. Now add prompts pinned to moments in the film.", "success")
         return redirect(url_for("lessons.show", plan_id=plan.id))
-    return rejected("lessons/plan_form.html", form=form, plan=None)
+    return form_page("lessons/plan_form.html", form=form, plan=None)
 
 
 @bp.route("/<int:plan_id>")
@@ -85,7 +80,7 @@ def edit(plan_id: int):
         plans.update_plan(plan, form.title.data, form.grade_band.data, form.objectives.data)
         flash("Plan saved.", "success")
         return redirect(url_for("lessons.show", plan_id=plan.id))
-    return rejected("lessons/plan_form.html", form=form, plan=plan)
+    return form_page("lessons/plan_form.html", form=form, plan=plan)
 
 
 @bp.route("/<int:plan_id>/duplicate", methods=["POST"])
@@ -125,7 +120,7 @@ def new_prompt(plan_id: int):
         )
         flash(f"Prompt added at {format_film_time(form.seconds)}.", "success")
         return redirect(url_for("lessons.show", plan_id=plan.id, _anchor="prompts"))
-    return rejected(
+    return form_page(
         "lessons/prompt_form.html", form=form, plan=plan, prompt=None, preview_url=plans.preview_video_url(plan)
     )
 
@@ -150,7 +145,7 @@ def edit_prompt(plan_id: int, prompt_id: int):
         )
         flash("Prompt saved.", "success")
         return redirect(url_for("lessons.show", plan_id=plan_id, _anchor=f"prompt-{prompt.id}"))
-    return rejected(
+    return form_page(
         "lessons/prompt_form.html",
         form=form,
         plan=prompt.plan,
@@ -192,4 +187,4 @@ def edit_stance(plan_id: int):
         plans.set_stance(plan, form.question.data, form.parsed_options)
         flash("Stance question saved.", "success")
         return redirect(url_for("lessons.show", plan_id=plan.id, _anchor="stance"))
-    return rejected("lessons/stance_form.html", form=form, plan=plan)
+    return form_page("lessons/stance_form.html", form=form, plan=plan)

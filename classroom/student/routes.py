@@ -21,6 +21,7 @@ from ..filmtime import format_film_time
 from ..joincodes import normalise_join_code
 from ..models import Assignment, Prompt, Reflection, Student, utcnow
 from ..models import ReflectionStatus as S
+from ..pages import form_page
 from .forms import DisplayNameForm, JoinCodeForm, ReflectionForm, RenameForm, ResumeForm, StanceForm
 from .joining import (
     find_student_by_return_code,
@@ -62,8 +63,7 @@ def join():
         if code:
             return redirect(url_for("student.join_code", code=code))
         form.code.errors.append("Please type the letters and numbers of the code.")
-    status = 400 if request.method == "POST" else 200
-    return render_template("student/join.html", form=form), status
+    return form_page("student/join.html", form=form)
 
 
 @bp.route("/join/<code>", methods=["GET", "POST"])
@@ -90,9 +90,8 @@ def join_code(code):
         login_user(student, remember=True)
         session[WELCOME_KEY] = student.id
         return redirect(url_for("student.welcome"))
-    status = 400 if request.method == "POST" else 200
     elsewhere = current_student() if is_student() else None
-    return render_template("student/join_code.html", form=form, school_class=school_class, elsewhere=elsewhere), status
+    return form_page("student/join_code.html", form=form, school_class=school_class, elsewhere=elsewhere)
 
 
 @bp.route("/me/welcome", methods=["GET", "POST"])
@@ -126,8 +125,7 @@ def resume():
                     return restored
             flash(f"Welcome back, {student.display_name}.", "success")
             return redirect(next_url or url_for("student.home"))
-    status = 400 if request.method == "POST" else 200
-    return render_template("student/resume.html", form=form, next_url=next_url, signed_out=False), status
+    return form_page("student/resume.html", form=form, next_url=next_url, signed_out=False)
 
 
 @bp.route("/me/logout", methods=["POST"])
@@ -382,8 +380,7 @@ def rename(class_id, student_id):
         rename_student(student, form.display_name.data)
         flash(f"{old_name} is now called {student.display_name}.", "success")
         return redirect(url_for("student.roster", class_id=school_class.id))
-    status = 400 if request.method == "POST" else 200
-    return render_template("student/rename.html", form=form, school_class=school_class, student=student), status
+    return form_page("student/rename.html", form=form, school_class=school_class, student=student)
 
 
 @bp.route("/classes/<int:class_id>/students/<int:student_id>/remove", methods=["GET", "POST"])
