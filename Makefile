@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test install install-dev db demo reset-demo e2e-deps clean
+.PHONY: run test check install install-dev db demo reset-demo e2e-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ reset-demo:
 
 test: install-dev e2e-deps
 	$(BIN)/python -m pytest
+
+# Lint and format check (ruff); CI runs it before the tests.
+check: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # Browser tests need Debian's Chromium (Playwright never downloads a browser of its own) and
 # axe-core from npm, pinned in package-lock.json. Root installs what is missing; others are told how.

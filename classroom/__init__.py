@@ -77,7 +77,12 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_error_pages(app: Flask) -> None:
-    for code, title in ((400, "That request could not be used"), (404, "Not found"), (429, "Slow down"), (500, "Something went wrong")):
+    for code, title in (
+        (400, "That request could not be used"),
+        (404, "Not found"),
+        (429, "Slow down"),
+        (500, "Something went wrong"),
+    ):
 
         def handler(error, code=code, title=title):
             return render_template("errors/error.html", code=code, title=title, error=error), code

@@ -88,9 +88,7 @@ def owned_assignment_or_404(assignment_id: int) -> Assignment:
 def owned_student_or_404(student_id: int) -> Student:
     """A student in one of the current teacher's classes, or 404."""
     return db.one_or_404(
-        db.select(Student)
-        .join(SchoolClass)
-        .where(Student.id == student_id, SchoolClass.teacher_id == current_user.id)
+        db.select(Student).join(SchoolClass).where(Student.id == student_id, SchoolClass.teacher_id == current_user.id)
     )
 
 
@@ -126,13 +124,9 @@ def student_assignment_or_404(assignment_id: int) -> Assignment:
 
 def student_prompt_or_404(assignment: Assignment, prompt_id: int) -> Prompt:
     """A prompt of that (already scoped) assignment, or 404."""
-    return db.one_or_404(
-        db.select(Prompt).where(Prompt.id == prompt_id, Prompt.assignment_id == assignment.id)
-    )
+    return db.one_or_404(db.select(Prompt).where(Prompt.id == prompt_id, Prompt.assignment_id == assignment.id))
 
 
 def class_student_or_404(school_class: SchoolClass, student_id: int) -> Student:
     """A student of that (already owned) class, or 404."""
-    return db.one_or_404(
-        db.select(Student).where(Student.id == student_id, Student.class_id == school_class.id)
-    )
+    return db.one_or_404(db.select(Student).where(Student.id == student_id, Student.class_id == school_class.id))

@@ -80,5 +80,5 @@ def demo_report(state: DemoState) -> list[str]:
         lines.append("  (demo only: do not put real classes in this account)")
     if state.school_class is not None:
         code = state.school_class.join_code
-        lines.append(f"Students join \"{state.school_class.name}\" at {base}/join/{code} (join code {code}).")
+        lines.append(f'Students join "{state.school_class.name}" at {base}/join/{code} (join code {code}).')
     return lines

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -24,7 +24,7 @@ from .extensions import db
 
 def utcnow() -> datetime:
     """Timezone-aware now in UTC; every stored time is UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 THEMES = ("memory", "legacy", "nostalgia", "justice", "media", "film literacy")
@@ -182,9 +182,7 @@ class Assignment(db.Model):
         now = now or utcnow()
         if self.opens_at and now < as_utc(self.opens_at):
             return False
-        if self.closes_at and now >= as_utc(self.closes_at):
-            return False
-        return True
+        return not (self.closes_at and now >= as_utc(self.closes_at))
 
     def has_opened(self, now: datetime | None = None) -> bool:
         now = now or utcnow()
@@ -197,7 +195,7 @@ class Assignment(db.Model):
 
 def as_utc(moment: datetime) -> datetime:
     """SQLite hands back naive datetimes; treat them as the UTC they were stored as."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class Prompt(PromptFields, db.Model):
@@ -265,7 +263,7 @@ class ReflectionStatus:
     REJECTED = "rejected"
 
     ALL = (DRAFT, AWAITING, APPROVED, RETURNED, REJECTED)
-    LABELS = {
+    LABELS = {  # noqa: RUF012  (a constant table, never mutated)
         DRAFT: "Draft",
         AWAITING: "Awaiting approval",
         APPROVED: "Approved",

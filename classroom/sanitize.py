@@ -22,9 +22,13 @@ def render_reflection(text: str) -> Markup:
 
 def plain_text(text: str) -> str:
     """The words of a reflection without any markup, for CSV exports and word counts."""
-    return bleach.clean(str(render_reflection(text)), tags=[], strip=True).replace("&amp;", "&").replace(
-        "&lt;", "<"
-    ).replace("&gt;", ">").strip()
+    return (
+        bleach.clean(str(render_reflection(text)), tags=[], strip=True)
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .strip()
+    )
 
 
 def word_count(text: str) -> int:

@@ -41,7 +41,9 @@ def test_signup_email_unique_ignoring_case(client, teacher):
     assert "already exists" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("field,value,message", [("name", "", "Please enter your name."), ("email", "nope", "does not look like an email")])
+@pytest.mark.parametrize(
+    "field,value,message", [("name", "", "Please enter your name."), ("email", "nope", "does not look like an email")]
+)
 def test_signup_field_errors(client, field, value, message):
     data = {"name": "Ada", "email": "ada@school.example", "password": "a long passphrase", field: value}
     response = client.post("/signup", data=data)
@@ -111,7 +113,11 @@ def test_pages_need_login(client):
 def test_change_password(app, teacher_client, teacher):
     bad = teacher_client.post(
         "/account/password",
-        data={"current_password": "wrong one here", "new_password": "another passphrase", "confirm": "another passphrase"},
+        data={
+            "current_password": "wrong one here",
+            "new_password": "another passphrase",
+            "confirm": "another passphrase",
+        },
     )
     assert bad.status_code == 400
     assert "not your current password" in bad.get_data(as_text=True)
@@ -122,11 +128,17 @@ def test_change_password(app, teacher_client, teacher):
     assert mismatch.status_code == 400
     ok = teacher_client.post(
         "/account/password",
-        data={"current_password": TEACHER_PASSWORD, "new_password": "another passphrase", "confirm": "another passphrase"},
+        data={
+            "current_password": TEACHER_PASSWORD,
+            "new_password": "another passphrase",
+            "confirm": "another passphrase",
+        },
     )
     assert ok.status_code == 302
     fresh = app.test_client()
-    assert fresh.post("/login", data={"email": "ada@school.example", "password": "another passphrase"}).status_code == 302
+    assert (
+        fresh.post("/login", data={"email": "ada@school.example", "password": "another passphrase"}).status_code == 302
+    )
 
 
 def test_closed_signup_says_who_to_ask(make_app):
@@ -142,10 +154,14 @@ def test_closed_signup_says_who_to_ask(make_app):
 
 def test_create_teacher_command(app):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["create-teacher", "--name", "Vera", "--email", "Vera@School.example", "--password", "a long passphrase"])
+    result = runner.invoke(
+        args=["create-teacher", "--name", "Vera", "--email", "Vera@School.example", "--password", "a long passphrase"]
+    )
     assert result.exit_code == 0, result.output
     assert "Created teacher Vera" in result.output
-    again = runner.invoke(args=["create-teacher", "--name", "Vera", "--email", "vera@school.example", "--password", "a long passphrase"])
+    again = runner.invoke(
+        args=["create-teacher", "--name", "Vera", "--email", "vera@school.example", "--password", "a long passphrase"]
+    )
     assert again.exit_code != 0
     short = runner.invoke(args=["create-teacher", "--name", "V", "--email", "v@school.example", "--password", "short"])
     assert short.exit_code != 0
@@ -155,7 +171,9 @@ def test_create_teacher_command(app):
 def test_post_without_csrf_token_is_refused(make_app):
     app = make_app(WTF_CSRF_ENABLED=True)
     client = app.test_client()
-    response = client.post("/signup", data={"name": "Ada", "email": "ada@school.example", "password": "a long passphrase"})
+    response = client.post(
+        "/signup", data={"name": "Ada", "email": "ada@school.example", "password": "a long passphrase"}
+    )
     assert response.status_code == 400
     with app.app_context():
         assert db.session.execute(db.select(Teacher)).first() is None
@@ -164,7 +182,10 @@ def test_post_without_csrf_token_is_refused(make_app):
 def test_login_rate_limited(make_app, teacher):
     app = make_app(RATELIMIT_ENABLED=True)
     client = app.test_client()
-    codes = [client.post("/login", data={"email": "x@school.example", "password": "nope nope nope"}).status_code for _ in range(31)]
+    codes = [
+        client.post("/login", data={"email": "x@school.example", "password": "nope nope nope"}).status_code
+        for _ in range(31)
+    ]
     assert codes[-1] == 429
     assert set(codes[:30]) == {400}
 
@@ -179,7 +200,10 @@ def test_rate_limits_are_kept_in_redis(make_app, teacher):
     prefix = f"test-{uuid.uuid4().hex[:8]}"
     app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=REDIS_URL, RATELIMIT_KEY_PREFIX=prefix)
     client = app.test_client()
-    codes = [client.post("/login", data={"email": "x@school.example", "password": "nope nope nope"}).status_code for _ in range(31)]
+    codes = [
+        client.post("/login", data={"email": "x@school.example", "password": "nope nope nope"}).status_code
+        for _ in range(31)
+    ]
     assert codes[-1] == 429
     store = redis.Redis.from_url(REDIS_URL)
     keys = store.keys(f"*{prefix}*")

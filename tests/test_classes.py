@@ -2,7 +2,7 @@
 
 import io
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -111,8 +111,11 @@ def test_create_class(app, teacher_client, teacher):
 
 @pytest.mark.parametrize(
     "data,message",
-    [({"name": "", "term": "Keep term"}, "Please name the class."), ({"name": "n" * 121, "term": "Keep term"}, "Keep the name to 120 characters."),
-     ({"name": "Ok", "term": "Keep term" * 10}, "Keep the term to 60 characters.")],
+    [
+        ({"name": "", "term": "Keep term"}, "Please name the class."),
+        ({"name": "n" * 121, "term": "Keep term"}, "Keep the name to 120 characters."),
+        ({"name": "Ok", "term": "Keep term" * 10}, "Keep the term to 60 characters."),
+    ],
 )
 def test_create_class_refuses_bad_input(app, teacher_client, data, message):
     response = teacher_client.post("/classes/new", data=data)
@@ -139,7 +142,7 @@ def test_class_page_shows_code_and_full_join_link(teacher_client, school_class):
     assert f"http://localhost/join/{school_class.join_code}</code>" in page
     assert "data-copy" in page
     assert "js/copy.js" in page and "defer" in page
-    assert "<button type=\"button\"" not in page  # the copy button only appears with JavaScript
+    assert '<button type="button"' not in page  # the copy button only appears with JavaScript
     assert "Joining on" in page
 
 
@@ -160,7 +163,10 @@ def test_regenerate_code_replaces_the_old_one(app, teacher_client, school_class)
     assert new_code in page and school_class.join_code not in page
     assert "The old code and link no longer work." in page
     with app.app_context():
-        assert db.session.execute(db.select(SchoolClass).where(SchoolClass.join_code == school_class.join_code)).first() is None
+        assert (
+            db.session.execute(db.select(SchoolClass).where(SchoolClass.join_code == school_class.join_code)).first()
+            is None
+        )
 
 
 def test_old_join_link_stops_working_when_the_student_page_exists(app, client, teacher_client, school_class):
@@ -194,7 +200,9 @@ def test_unused_join_code_skips_taken_codes(app, teacher, school_class, monkeypa
 # Assignments --------------------------------------------------------------------------------
 
 
-def test_new_assignment_page_lists_only_my_plans_and_preselects(app, teacher_client, teacher, other_teacher, school_class, make_plan):
+def test_new_assignment_page_lists_only_my_plans_and_preselects(
+    app, teacher_client, teacher, other_teacher, school_class, make_plan
+):
     mine = make_plan(teacher, title="My plan")
     make_plan(other_teacher, title="Boris plan")
     page = teacher_client.get(f"/classes/{school_class.id}/assign?plan={mine.id}").get_data(as_text=True)
@@ -227,7 +235,11 @@ def test_assign_plan_copies_prompts_and_settings(app, teacher_client, teacher, s
     assert (stored.require_approval, stored.show_classmates, stored.anonymise) == (True, False, True)
     assert stored.opens_at.replace(tzinfo=None) == datetime(2026, 12, 1, 9, 0)
     assert stored.closes_at.replace(tzinfo=None) == datetime(2026, 12, 15, 17, 30)
-    assert prompts == [(60, "What do you notice in the opening images?"), (600, "Why do some people still lay flowers for Stalin?"), (3000, "Who keeps the record when the state does not?")]
+    assert prompts == [
+        (60, "What do you notice in the opening images?"),
+        (600, "Why do some people still lay flowers for Stalin?"),
+        (3000, "Who keeps the record when the state does not?"),
+    ]
 
 
 def test_dates_are_read_in_the_school_time_zone(make_app):
@@ -261,8 +273,12 @@ def test_editing_the_plan_afterwards_leaves_the_assignment_alone(app, teacher_cl
         assignment_id = db.session.execute(db.select(Assignment.id)).scalar_one()
     _, before = get_assignment(app, assignment_id)
     first_prompt = plan.prompts[0].id
-    teacher_client.post(f"/plans/{plan.id}/prompts/{first_prompt}/edit", data={"text": "Rewritten", "time": "0:05:00", "theme": "media"})
-    teacher_client.post(f"/plans/{plan.id}/prompts/new", data={"text": "Added later?", "time": "1:00:00", "theme": "justice"})
+    teacher_client.post(
+        f"/plans/{plan.id}/prompts/{first_prompt}/edit", data={"text": "Rewritten", "time": "0:05:00", "theme": "media"}
+    )
+    teacher_client.post(
+        f"/plans/{plan.id}/prompts/new", data={"text": "Added later?", "time": "1:00:00", "theme": "justice"}
+    )
     teacher_client.post(f"/plans/{plan.id}/prompts/{plan.prompts[1].id}/delete")
     teacher_client.post(f"/plans/{plan.id}/stance", data={"question": "Changed?", "options": "x\ny"})
     stored, after = get_assignment(app, assignment_id)
@@ -285,9 +301,13 @@ def test_editing_the_plan_afterwards_leaves_the_assignment_alone(app, teacher_cl
         ({"title": "t" * 201}, "title", "Keep the title to 200 characters."),
     ],
 )
-def test_assignment_bad_input_is_refused_next_to_the_field(app, teacher_client, teacher, school_class, make_plan, changes, field, message):
+def test_assignment_bad_input_is_refused_next_to_the_field(
+    app, teacher_client, teacher, school_class, make_plan, changes, field, message
+):
     plan = make_plan(teacher)
-    data = assignment_form(plan.id, title=changes.get("title", "Keep my title"), **{k: v for k, v in changes.items() if k != "title"})
+    data = assignment_form(
+        plan.id, title=changes.get("title", "Keep my title"), **{k: v for k, v in changes.items() if k != "title"}
+    )
     response = teacher_client.post(f"/classes/{school_class.id}/assign", data=data)
     assert response.status_code == 400
     page = response.get_data(as_text=True)
@@ -309,15 +329,22 @@ def test_loopback_http_video_only_when_configured(make_app):
         class_id, plan_id = logic.create_class(teacher, "History").id, create_plan(teacher, "Plan").id
         client = app.test_client()
         login_as(client, teacher)
-    ok = client.post(f"/classes/{class_id}/assign", data=assignment_form(plan_id, video_url="http://127.0.0.1:5077/static/clip.mp4"))
+    ok = client.post(
+        f"/classes/{class_id}/assign", data=assignment_form(plan_id, video_url="http://127.0.0.1:5077/static/clip.mp4")
+    )
     assert ok.status_code == 302
-    refused = client.post(f"/classes/{class_id}/assign", data=assignment_form(plan_id, video_url="http://example.org/clip.mp4"))
+    refused = client.post(
+        f"/classes/{class_id}/assign", data=assignment_form(plan_id, video_url="http://example.org/clip.mp4")
+    )
     assert refused.status_code == 400
 
 
 def test_assignment_without_dates_opens_now(app, teacher_client, teacher, school_class, make_plan):
     plan = make_plan(teacher)
-    teacher_client.post(f"/classes/{school_class.id}/assign", data=assignment_form(plan.id, opens_at="", closes_at="", title="Own title"))
+    teacher_client.post(
+        f"/classes/{school_class.id}/assign",
+        data=assignment_form(plan.id, opens_at="", closes_at="", title="Own title"),
+    )
     with app.app_context():
         stored = db.session.execute(db.select(Assignment)).scalar_one()
         assert (stored.opens_at, stored.closes_at, stored.title) == (None, None, "Own title")
@@ -337,7 +364,9 @@ def upload(data=VTT, name="captions.vtt"):
     return (io.BytesIO(data), name)
 
 
-def test_captions_upload_and_serving(app, teacher_client, teacher, school_class, make_plan, make_student, other_teacher):
+def test_captions_upload_and_serving(
+    app, teacher_client, teacher, school_class, make_plan, make_student, other_teacher
+):
     plan = make_plan(teacher)
     response = teacher_client.post(
         f"/classes/{school_class.id}/assign",
@@ -405,8 +434,8 @@ def test_bad_captions_are_refused(app, teacher_client, teacher, school_class, ma
 def test_assignment_page_shows_settings_dates_prompts_and_join_link(teacher_client, school_class, make_assignment):
     assignment = make_assignment(
         school_class,
-        opens_at=datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc),
-        closes_at=datetime(2026, 12, 15, 9, 0, tzinfo=timezone.utc),
+        opens_at=datetime(2026, 12, 1, 9, 0, tzinfo=UTC),
+        closes_at=datetime(2026, 12, 15, 9, 0, tzinfo=UTC),
         video_url="https://stream.school.example/film",
         anonymise=False,
         require_approval=False,
@@ -429,7 +458,7 @@ def test_assignment_page_shows_settings_dates_prompts_and_join_link(teacher_clie
 
 
 def test_class_page_lists_assignments_with_status(teacher_client, school_class, make_assignment):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     make_assignment(school_class, title="Later one", opens_at=now + timedelta(days=3))
     make_assignment(school_class, title="Finished one", closes_at=now - timedelta(days=1))
     make_assignment(school_class, title="Running one")
@@ -453,7 +482,9 @@ def test_edit_assignment(app, teacher_client, school_class, make_assignment):
         anonymise=None,
     )
     response = teacher_client.post(
-        f"/classes/assignments/{assignment.id}/edit", data={**data, "captions": upload()}, content_type="multipart/form-data"
+        f"/classes/assignments/{assignment.id}/edit",
+        data={**data, "captions": upload()},
+        content_type="multipart/form-data",
     )
     assert response.headers["Location"] == f"/classes/assignments/{assignment.id}"
     stored, prompts = get_assignment(app, assignment.id)
@@ -466,7 +497,9 @@ def test_edit_assignment(app, teacher_client, school_class, make_assignment):
     # Saving again without a new file keeps the captions; ticking "remove" drops them.
     teacher_client.post(f"/classes/assignments/{assignment.id}/edit", data=data)
     assert get_assignment(app, assignment.id)[0].captions_vtt == VTT.decode()
-    assert "Remove the captions file" in teacher_client.get(f"/classes/assignments/{assignment.id}/edit").get_data(as_text=True)
+    assert "Remove the captions file" in teacher_client.get(f"/classes/assignments/{assignment.id}/edit").get_data(
+        as_text=True
+    )
     teacher_client.post(f"/classes/assignments/{assignment.id}/edit", data={**data, "remove_captions": "y"})
     assert get_assignment(app, assignment.id)[0].captions_vtt == ""
 
@@ -483,15 +516,21 @@ def test_edit_assignment_bad_dates(app, teacher_client, school_class, make_assig
 def add_student_work(app, assignment, student):
     with app.app_context():
         prompt = db.session.get(Assignment, assignment.id).prompts[0]
-        reflection = Reflection(student_id=student.id, prompt_id=prompt.id, body="I think", body_html="<p>I think</p>", status="awaiting")
+        reflection = Reflection(
+            student_id=student.id, prompt_id=prompt.id, body="I think", body_html="<p>I think</p>", status="awaiting"
+        )
         db.session.add(reflection)
         db.session.flush()
-        db.session.add(ModerationEvent(reflection_id=reflection.id, actor="student", from_status="draft", to_status="awaiting"))
+        db.session.add(
+            ModerationEvent(reflection_id=reflection.id, actor="student", from_status="draft", to_status="awaiting")
+        )
         db.session.add(StanceAnswer(student_id=student.id, assignment_id=assignment.id, phase="pre", option_index=2))
         db.session.commit()
 
 
-def test_delete_assignment_asks_then_removes_everything_of_it(app, teacher_client, school_class, make_assignment, student):
+def test_delete_assignment_asks_then_removes_everything_of_it(
+    app, teacher_client, school_class, make_assignment, student
+):
     doomed = make_assignment(school_class)
     kept = make_assignment(school_class)
     add_student_work(app, doomed, student)
@@ -511,13 +550,14 @@ def test_delete_assignment_asks_then_removes_everything_of_it(app, teacher_clien
 
 
 def test_delete_assignment_without_reflections_says_so(teacher_client, assignment):
-    assert "none written yet" in teacher_client.get(f"/classes/assignments/{assignment.id}/delete").get_data(as_text=True)
+    assert "none written yet" in teacher_client.get(f"/classes/assignments/{assignment.id}/delete").get_data(
+        as_text=True
+    )
 
 
 def test_update_assignment_refuses_unknown_fields(app, assignment):
-    with app.app_context():
-        with pytest.raises(TypeError):
-            logic.update_assignment(db.session.get(Assignment, assignment.id), class_id=99)
+    with app.app_context(), pytest.raises(TypeError):
+        logic.update_assignment(db.session.get(Assignment, assignment.id), class_id=99)
 
 
 # Who may see what ---------------------------------------------------------------------------
@@ -525,21 +565,37 @@ def test_update_assignment_refuses_unknown_fields(app, assignment):
 
 def class_routes(school_class, assignment):
     c, a = school_class.id, assignment.id
-    gets = [f"/classes/{c}", f"/classes/{c}/edit", f"/classes/{c}/assign", f"/classes/assignments/{a}",
-            f"/classes/assignments/{a}/edit", f"/classes/assignments/{a}/delete"]
-    posts = [f"/classes/{c}/edit", f"/classes/{c}/regenerate-code", f"/classes/{c}/toggle-join", f"/classes/{c}/assign",
-             f"/classes/assignments/{a}/edit", f"/classes/assignments/{a}/delete"]
+    gets = [
+        f"/classes/{c}",
+        f"/classes/{c}/edit",
+        f"/classes/{c}/assign",
+        f"/classes/assignments/{a}",
+        f"/classes/assignments/{a}/edit",
+        f"/classes/assignments/{a}/delete",
+    ]
+    posts = [
+        f"/classes/{c}/edit",
+        f"/classes/{c}/regenerate-code",
+        f"/classes/{c}/toggle-join",
+        f"/classes/{c}/assign",
+        f"/classes/assignments/{a}/edit",
+        f"/classes/assignments/{a}/delete",
+    ]
     return gets, posts
 
 
-def test_another_teachers_class_and_assignment_are_404_everywhere(app, teacher_client, other_teacher, make_class, make_assignment):
+def test_another_teachers_class_and_assignment_are_404_everywhere(
+    app, teacher_client, other_teacher, make_class, make_assignment
+):
     theirs = make_class(other_teacher, name="Boris class")
     their_assignment = make_assignment(theirs)
     gets, posts = class_routes(theirs, their_assignment)
     for url in gets:
         assert teacher_client.get(url).status_code == 404, url
     for url in posts:
-        assert teacher_client.post(url, data=assignment_form(their_assignment.plan_id, name="Mine")).status_code == 404, url
+        assert (
+            teacher_client.post(url, data=assignment_form(their_assignment.plan_id, name="Mine")).status_code == 404
+        ), url
     stored = get_class(app, theirs.id)
     assert (stored.name, stored.join_code, stored.join_enabled) == ("Boris class", theirs.join_code, True)
     assert get_assignment(app, their_assignment.id) is not None
@@ -573,9 +629,17 @@ def test_check_video_url_accepts(url, expected):
 
 @pytest.mark.parametrize(
     "url",
-    ["http://stream.school.example/a.mp4", "ftp://files.example/a", "https://", "https://user:pw@host.example/a",
-     "https://host.example/a b", "//host.example/a", "data:video/mp4;base64,AAAA", "http://localhost/clip.mp4",
-     "https://" + "a" * 2000 + ".example"],
+    [
+        "http://stream.school.example/a.mp4",
+        "ftp://files.example/a",
+        "https://",
+        "https://user:pw@host.example/a",
+        "https://host.example/a b",
+        "//host.example/a",
+        "data:video/mp4;base64,AAAA",
+        "http://localhost/clip.mp4",
+        "https://" + "a" * 2000 + ".example",
+    ],
 )
 def test_check_video_url_refuses(url):
     with pytest.raises(MediaError):
@@ -583,7 +647,9 @@ def test_check_video_url_refuses(url):
 
 
 def test_check_video_url_loopback_when_allowed():
-    assert check_video_url("http://localhost:8000/clip.mp4", allow_loopback_http=True) == "http://localhost:8000/clip.mp4"
+    assert (
+        check_video_url("http://localhost:8000/clip.mp4", allow_loopback_http=True) == "http://localhost:8000/clip.mp4"
+    )
     assert check_video_url("http://127.0.0.1/clip.mp4", allow_loopback_http=True) == "http://127.0.0.1/clip.mp4"
     with pytest.raises(MediaError):
         check_video_url("http://10.0.0.1/clip.mp4", allow_loopback_http=True)
@@ -597,11 +663,11 @@ def test_read_captions():
 
 
 def test_time_zone_helpers():
-    assert school_zone(None) is timezone.utc
-    assert school_zone("Not/AZone") is timezone.utc
+    assert school_zone(None) is UTC
+    assert school_zone("Not/AZone") is UTC
     amsterdam = school_zone("Europe/Amsterdam")
     moment = local_to_utc(datetime(2026, 7, 1, 12, 0), amsterdam)
-    assert moment == datetime(2026, 7, 1, 10, 0, tzinfo=timezone.utc)
+    assert moment == datetime(2026, 7, 1, 10, 0, tzinfo=UTC)
     assert utc_to_local(moment, amsterdam) == datetime(2026, 7, 1, 12, 0)
     assert utc_to_local(datetime(2026, 7, 1, 10, 0), amsterdam) == datetime(2026, 7, 1, 12, 0)
     assert local_to_utc(None, amsterdam) is None and utc_to_local(None, amsterdam) is None
@@ -639,7 +705,9 @@ def count_queries(app, action):
     return len(statements)
 
 
-def test_list_pages_do_not_query_per_row(app, teacher_client, teacher, make_class, make_plan, make_assignment, make_student):
+def test_list_pages_do_not_query_per_row(
+    app, teacher_client, teacher, make_class, make_plan, make_assignment, make_student
+):
     first = make_class(teacher, name="Class 1")
     make_plan(teacher)
     make_assignment(first)

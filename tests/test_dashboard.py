@@ -23,7 +23,9 @@ def fixture_class(make_student, make_reflection, make_stance, school_class, assi
     p0, p1, p2 = assignment.prompts
     anya, boris, chen, dasha = (make_student(school_class, n) for n in ("Anya", "Boris", "Chen", "Dasha"))
     make_reflection(anya, p0, "Memory of the victims matters.", status="approved", cited_seconds=610, starred=True)
-    make_reflection(anya, p1, "Память о жертвах, это память о нас. Flowers for Stalin.", status="awaiting", cited_seconds=620)
+    make_reflection(
+        anya, p1, "Память о жертвах, это память о нас. Flowers for Stalin.", status="awaiting", cited_seconds=620
+    )
     make_reflection(anya, p2, "Victims memory", status="returned", cited_seconds=3000)
     make_reflection(boris, p0, "The victims need memory and justice.", status="awaiting", cited_seconds=900)
     make_reflection(boris, p1, "Rude words here", status="rejected", cited_seconds=600)
@@ -134,11 +136,13 @@ def test_reflections_filtered_by_term(app, fixture_class, assignment):
 
 def test_class_overview_across_assignments(app, fixture_class, make_assignment, make_reflection, school_class):
     second = make_assignment(school_class, title="Second viewing")
-    anya, boris, chen, dasha = fixture_class["students"]
+    _anya, _boris, _chen, dasha = fixture_class["students"]
     make_reflection(dasha, second.prompts[0], "Late but here.", status="approved")
     with app.app_context():
         overview = class_overview(db.session.get(SchoolClass, school_class.id), "completed", True)
-    assert [(a.title, a.prompts, a.awaiting, a.approved, a.returned, a.rejected, a.drafts) for a in overview.assignments] == [
+    assert [
+        (a.title, a.prompts, a.awaiting, a.approved, a.returned, a.rejected, a.drafts) for a in overview.assignments
+    ] == [
         ("Memory and the Stalin legacy", 3, 2, 2, 2, 1, 1),
         ("Second viewing", 3, 0, 1, 0, 0, 0),
     ]
@@ -170,7 +174,7 @@ def test_histogram_is_well_formed_accessible_svg():
 
 
 def test_paired_bars_escape_every_label():
-    labels = ["<script>alert(1)</script>", "Tom & Jerry's \"war\"", "Как помнить Сталина?"]
+    labels = ["<script>alert(1)</script>", 'Tom & Jerry\'s "war"', "Как помнить Сталина?"]
     svg = str(paired_bars(labels, [1, 0, 2], [0, 3, 1], chart_id="s<x>", title="T", description="D"))
     root = ElementTree.fromstring(svg)
     texts = [t.text for t in root.iter(f"{SVG}text")]
@@ -205,7 +209,9 @@ def test_assignment_dashboard_page(teacher_client, fixture_class, assignment):
 
 
 def test_dashboard_sorted_page(teacher_client, fixture_class, assignment):
-    html = teacher_client.get(f"/classes/assignments/{assignment.id}/dashboard?sort=completed&order=desc").get_data(as_text=True)
+    html = teacher_client.get(f"/classes/assignments/{assignment.id}/dashboard?sort=completed&order=desc").get_data(
+        as_text=True
+    )
     matrix = html[html.index('id="matrix"') :]
     assert matrix.index(">Anya<") < matrix.index(">Boris<") < matrix.index(">Dasha<")
     assert 'aria-sort="descending"' in html
@@ -213,16 +219,23 @@ def test_dashboard_sorted_page(teacher_client, fixture_class, assignment):
 
 def test_theme_link_lists_the_reflections_using_it(teacher_client, fixture_class, assignment):
     p1 = fixture_class["prompts"][1]
-    html = teacher_client.get(f"/classes/assignments/{assignment.id}/reflections?prompt={p1.id}&term=память").get_data(as_text=True)
+    html = teacher_client.get(f"/classes/assignments/{assignment.id}/reflections?prompt={p1.id}&term=память").get_data(
+        as_text=True
+    )
     assert "Answers using “память”" in html
     assert "2 reflections" in html
     assert "Жертвах".lower() in html.lower() and "Память жива" in html
     assert "Rude words" not in html
 
 
-def test_reflections_page_for_a_prompt_of_another_assignment_is_404(teacher_client, make_assignment, school_class, assignment):
+def test_reflections_page_for_a_prompt_of_another_assignment_is_404(
+    teacher_client, make_assignment, school_class, assignment
+):
     other = make_assignment(school_class)
-    assert teacher_client.get(f"/classes/assignments/{assignment.id}/reflections?prompt={other.prompts[0].id}").status_code == 404
+    assert (
+        teacher_client.get(f"/classes/assignments/{assignment.id}/reflections?prompt={other.prompts[0].id}").status_code
+        == 404
+    )
 
 
 def test_class_overview_page(teacher_client, fixture_class, school_class):
@@ -260,7 +273,14 @@ def add_students_with_work(app, school_class, assignment, how_many):
     with app.app_context():
         db.session.execute(
             insert(Student),
-            [{"class_id": school_class.id, "display_name": f"Student {i:03d}", "return_code": f"bulk-{i:03d}-{secrets.token_hex(3)}"} for i in range(how_many)],
+            [
+                {
+                    "class_id": school_class.id,
+                    "display_name": f"Student {i:03d}",
+                    "return_code": f"bulk-{i:03d}-{secrets.token_hex(3)}",
+                }
+                for i in range(how_many)
+            ],
         )
         ids = db.session.scalars(db.select(Student.id).where(Student.class_id == school_class.id)).all()
         statuses = ("awaiting", "approved", "returned", "rejected", "draft")
@@ -281,7 +301,11 @@ def add_students_with_work(app, school_class, assignment, how_many):
         db.session.execute(insert(Reflection), rows)
         db.session.execute(
             insert(StanceAnswer),
-            [{"student_id": sid, "assignment_id": assignment.id, "phase": phase, "option_index": n % 4} for n, sid in enumerate(ids) for phase in ("pre", "post")],
+            [
+                {"student_id": sid, "assignment_id": assignment.id, "phase": phase, "option_index": n % 4}
+                for n, sid in enumerate(ids)
+                for phase in ("pre", "post")
+            ],
         )
         db.session.commit()
 
@@ -374,4 +398,7 @@ def test_missing_assignment_is_404(teacher_client):
 
 
 def test_addresses_are_not_themes():
-    assert tokens("Write to kid@example.com or see https://vk.com/page, www.site.ru, example.org today") == ["write", "today"]
+    assert tokens("Write to kid@example.com or see https://vk.com/page, www.site.ru, example.org today") == [
+        "write",
+        "today",
+    ]

@@ -16,7 +16,7 @@ def parse(text):
 @pytest.mark.parametrize(
     "value,expected",
     [
-        ("=HYPERLINK(\"http://evil\",\"x\")", "'=HYPERLINK(\"http://evil\",\"x\")"),
+        ('=HYPERLINK("http://evil","x")', '\'=HYPERLINK("http://evil","x")'),
         ("+7 912 345", "'+7 912 345"),
         ("-2+3", "'-2+3"),
         ("@SUM(A1)", "'@SUM(A1)"),
@@ -59,8 +59,10 @@ def exported(make_student, make_reflection, school_class, assignment):
     p0, p1, _ = assignment.prompts
     sasha = make_student(school_class, "=cmd|' /C calc'!A0")
     misha = make_student(school_class, "Миша")
-    make_reflection(sasha, p0, "**Bold** start, then -1 and a <b>tag</b>\n\n> quoted line", status="approved", cited_seconds=754)
-    make_reflection(misha, p1, "@everyone Память, \"кавычки\"", status="rejected", feedback="No.")
+    make_reflection(
+        sasha, p0, "**Bold** start, then -1 and a <b>tag</b>\n\n> quoted line", status="approved", cited_seconds=754
+    )
+    make_reflection(misha, p1, '@everyone Память, "кавычки"', status="rejected", feedback="No.")
     make_reflection(misha, p0, "secret draft", status="draft")
     return assignment
 
@@ -101,7 +103,7 @@ def test_reflections_csv(teacher_client, exported, school_class):
     assert first[8] == "Bold start, then -1 and a tag\n\nquoted line"
     assert len(first[9]) == 16 and first[10] == ""
     assert second[2] == "Миша" and second[6] == "Rejected" and second[5] == ""
-    assert second[8] == "'@everyone Память, \"кавычки\""
+    assert second[8] == '\'@everyone Память, "кавычки"'
 
 
 def test_matrix_csv(teacher_client, exported, make_student, school_class):

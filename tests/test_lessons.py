@@ -12,12 +12,20 @@ from classroom.models import THEMES, Assignment, LessonPlan, PlanPrompt, Teacher
 
 from .conftest import login_as
 
-PROMPT = {"text": "What do the flowers mean?", "time": "0:23:00", "theme": "memory", "pause": "y", "teacher_note": "Go gently."}
+PROMPT = {
+    "text": "What do the flowers mean?",
+    "time": "0:23:00",
+    "theme": "memory",
+    "pause": "y",
+    "teacher_note": "Go gently.",
+}
 
 
 def my_plans(app, teacher):
     with app.app_context():
-        return db.session.scalars(db.select(LessonPlan).where(LessonPlan.teacher_id == teacher.id).order_by(LessonPlan.id)).all()
+        return db.session.scalars(
+            db.select(LessonPlan).where(LessonPlan.teacher_id == teacher.id).order_by(LessonPlan.id)
+        ).all()
 
 
 def plan_prompts(app, plan_id):
@@ -92,7 +100,7 @@ def test_plans_index_counts_unchecked_times_in_sql(app, teacher):
     with app.app_context():
         me = db.session.get(Teacher, teacher.id)
         plans.copy_starter_plan(me)
-        [(plan, count, unchecked)] = plans.plans_with_prompt_counts(me)
+        [(_plan, count, unchecked)] = plans.plans_with_prompt_counts(me)
         assert count == unchecked == len(plans.starter_plan_data()["prompts"])
 
 
@@ -138,7 +146,9 @@ def test_edit_plan(app, teacher_client, teacher, make_plan):
     plan = make_plan(teacher)
     page = teacher_client.get(f"/plans/{plan.id}/edit").get_data(as_text=True)
     assert 'value="Memory and the Stalin legacy"' in page
-    response = teacher_client.post(f"/plans/{plan.id}/edit", data={"title": "Renamed", "grade_band": "", "objectives": ""})
+    response = teacher_client.post(
+        f"/plans/{plan.id}/edit", data={"title": "Renamed", "grade_band": "", "objectives": ""}
+    )
     assert response.status_code == 302
     [stored] = my_plans(app, teacher)
     assert (stored.title, stored.grade_band, stored.objectives) == ("Renamed", "", "")
@@ -175,7 +185,9 @@ def test_duplicate_keeps_title_within_limit(app, teacher, make_plan):
         assert len(copy.title) == 200 and copy.title.startswith("Copy of ")
 
 
-def test_delete_plan_asks_first_and_says_what_goes(app, teacher_client, teacher, make_plan, make_assignment, school_class):
+def test_delete_plan_asks_first_and_says_what_goes(
+    app, teacher_client, teacher, make_plan, make_assignment, school_class
+):
     plan = make_plan(teacher)
     assignment = make_assignment(school_class, plan=plan)
     page = teacher_client.get(f"/plans/{plan.id}/delete").get_data(as_text=True)
@@ -214,7 +226,7 @@ def test_add_prompt_and_list_in_time_order(app, teacher_client, teacher, make_pl
     assert [p[0] for p in prompts] == [60, 600, 1380, 3000]
     page = teacher_client.get(f"/plans/{plan.id}").get_data(as_text=True)
     assert "Prompt added at 0:23:00." in page
-    listing = page[page.index('class="prompt-list"'):]
+    listing = page[page.index('class="prompt-list"') :]
     order = [listing.index(t) for t in ("0:01:00", "0:10:00", "0:23:00", "0:50:00")]
     assert order == sorted(order)
     assert "Pause here" in page
@@ -239,7 +251,13 @@ def test_prompt_accepts_both_time_forms(app, teacher_client, teacher, make_plan,
 @pytest.mark.parametrize("bad_time", ["1:95:00", "-1:00", "abc", "1:30:01", "2:00:00", ""])
 def test_bad_times_refused_next_to_the_field_keeping_everything_else(app, teacher_client, teacher, make_plan, bad_time):
     plan = make_plan(teacher, prompts=[])
-    data = {**PROMPT, "time": bad_time, "text": "Keep <this> text", "teacher_note": "Keep this note", "theme": "justice"}
+    data = {
+        **PROMPT,
+        "time": bad_time,
+        "text": "Keep <this> text",
+        "teacher_note": "Keep this note",
+        "theme": "justice",
+    }
     response = teacher_client.post(f"/plans/{plan.id}/prompts/new", data=data)
     assert response.status_code == 400
     page = response.get_data(as_text=True)
@@ -290,7 +308,7 @@ def prompt_row(app, prompt_id):
 
 
 def test_edit_prompt_form_shows_current_values(teacher_client, app, teacher):
-    plan_id, prompt_id, seconds = starter_prompt(app, teacher)
+    plan_id, prompt_id, _seconds = starter_prompt(app, teacher)
     page = teacher_client.get(f"/plans/{plan_id}/prompts/{prompt_id}/edit").get_data(as_text=True)
     assert 'value="0:03:00"' in page
     assert "Suggested, not yet checked" in page
@@ -319,7 +337,7 @@ def test_ticking_the_check_confirms_the_time(app, teacher_client, teacher):
 
 
 def test_confirm_suggested_time_button(app, teacher_client, teacher):
-    plan_id, prompt_id, seconds = starter_prompt(app, teacher)
+    plan_id, prompt_id, _seconds = starter_prompt(app, teacher)
     page = teacher_client.get(f"/plans/{plan_id}").get_data(as_text=True)
     assert f'action="/plans/{plan_id}/prompts/{prompt_id}/confirm-time"' in page
     response = teacher_client.post(f"/plans/{plan_id}/prompts/{prompt_id}/confirm-time")
@@ -400,7 +418,9 @@ def test_edit_stance(app, teacher_client, teacher, make_plan):
 )
 def test_stance_bad_options(app, teacher_client, teacher, make_plan, options, message):
     plan = make_plan(teacher)
-    response = teacher_client.post(f"/plans/{plan.id}/stance", data={"question": "Keep my question?", "options": options})
+    response = teacher_client.post(
+        f"/plans/{plan.id}/stance", data={"question": "Keep my question?", "options": options}
+    )
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert message in page and "Keep my question?" in page
@@ -420,11 +440,25 @@ def test_parse_stance_options_unit():
 def plan_routes(plan):
     prompt_id = plan.prompts[0].id
     base = f"/plans/{plan.id}"
-    gets = [base, f"{base}/edit", f"{base}/delete", f"{base}/prompts/new", f"{base}/prompts/{prompt_id}/edit",
-            f"{base}/prompts/{prompt_id}/delete", f"{base}/stance"]
-    posts = [f"{base}/edit", f"{base}/duplicate", f"{base}/delete", f"{base}/prompts/new",
-             f"{base}/prompts/{prompt_id}/edit", f"{base}/prompts/{prompt_id}/delete",
-             f"{base}/prompts/{prompt_id}/confirm-time", f"{base}/stance"]
+    gets = [
+        base,
+        f"{base}/edit",
+        f"{base}/delete",
+        f"{base}/prompts/new",
+        f"{base}/prompts/{prompt_id}/edit",
+        f"{base}/prompts/{prompt_id}/delete",
+        f"{base}/stance",
+    ]
+    posts = [
+        f"{base}/edit",
+        f"{base}/duplicate",
+        f"{base}/delete",
+        f"{base}/prompts/new",
+        f"{base}/prompts/{prompt_id}/edit",
+        f"{base}/prompts/{prompt_id}/delete",
+        f"{base}/prompts/{prompt_id}/confirm-time",
+        f"{base}/stance",
+    ]
     return gets, posts
 
 
@@ -434,7 +468,12 @@ def test_another_teachers_plan_is_404_everywhere(app, teacher_client, other_teac
     for url in gets:
         assert teacher_client.get(url).status_code == 404, url
     for url in posts:
-        assert teacher_client.post(url, data={**PROMPT, "title": "Mine now", "question": "Q", "options": "a\nb"}).status_code == 404, url
+        assert (
+            teacher_client.post(
+                url, data={**PROMPT, "title": "Mine now", "question": "Q", "options": "a\nb"}
+            ).status_code
+            == 404
+        ), url
     # Nothing of theirs changed or went.
     [stored] = my_plans(app, other_teacher)
     assert stored.title == "Memory and the Stalin legacy"
@@ -479,7 +518,9 @@ def test_csrf_token_required_on_plan_forms(make_app):
     assert client.post("/plans/starter", data={"csrf_token": token}).status_code == 302
 
 
-def test_prompt_form_offers_a_preview_with_the_latest_film_link(app, teacher_client, teacher, make_plan, make_assignment, school_class):
+def test_prompt_form_offers_a_preview_with_the_latest_film_link(
+    app, teacher_client, teacher, make_plan, make_assignment, school_class
+):
     plan = make_plan(teacher)
     page = teacher_client.get(f"/plans/{plan.id}/prompts/new").get_data(as_text=True)
     assert 'data-time-preview data-video-url=""' in page and "js/prompt-time.js" in page

@@ -23,7 +23,15 @@ def test_healthz_reports_a_dead_database(tmp_path):
 
 def test_film_page_shows_the_facts(client):
     page = client.get("/film").get_data(as_text=True)
-    for fact in ("The Red Soul", "Jessica Gorter", "90 minutes", "Russian, with English subtitles", "IDFA", "Crossing Europe", "never hosts the film"):
+    for fact in (
+        "The Red Soul",
+        "Jessica Gorter",
+        "90 minutes",
+        "Russian, with English subtitles",
+        "IDFA",
+        "Crossing Europe",
+        "never hosts the film",
+    ):
         assert fact in page
 
 

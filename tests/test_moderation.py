@@ -26,7 +26,9 @@ def events_of(app, reflection_id):
         return [
             (e.actor, e.teacher_id, e.from_status, e.to_status, e.feedback)
             for e in db.session.scalars(
-                db.select(ModerationEvent).where(ModerationEvent.reflection_id == reflection_id).order_by(ModerationEvent.id)
+                db.select(ModerationEvent)
+                .where(ModerationEvent.reflection_id == reflection_id)
+                .order_by(ModerationEvent.id)
             )
         ]
 
@@ -92,13 +94,19 @@ def test_reject_needs_a_reason_and_unstars(app, teacher, awaiting):
         ("rejected", "return"),
     ],
 )
-def test_invalid_transitions_are_refused_without_a_trace(app, teacher, make_reflection, student, assignment, status, decision):
+def test_invalid_transitions_are_refused_without_a_trace(
+    app, teacher, make_reflection, student, assignment, status, decision
+):
     reflection = make_reflection(student, assignment.prompts[0], status=status)
     with app.app_context():
         r = db.session.get(Reflection, reflection.id)
         me = db.session.get(Teacher, teacher.id)
         with pytest.raises(TransitionError):
-            {"approve": lambda: approve_reflection(r, me), "return": lambda: return_reflection(r, me, "x"), "reject": lambda: reject_reflection(r, me, "x")}[decision]()
+            {
+                "approve": lambda: approve_reflection(r, me),
+                "return": lambda: return_reflection(r, me, "x"),
+                "reject": lambda: reject_reflection(r, me, "x"),
+            }[decision]()
     assert fresh(app, reflection.id).status == status
     assert events_of(app, reflection.id) == []
 
@@ -147,11 +155,23 @@ def test_bulk_approve_only_this_teachers_awaiting_and_current_versions(
     draft = make_reflection(students[3], assignment.prompts[0], status="draft")
     their_class = make_class(other_teacher, "Their class")
     their = make_reflection(make_student(their_class), make_assignment(their_class).prompts[0])
-    selected = {mine[0].id: mine[0].version, mine[1].id: None, mine[2].id: mine[2].version + 5, draft.id: None, their.id: None}
+    selected = {
+        mine[0].id: mine[0].version,
+        mine[1].id: None,
+        mine[2].id: mine[2].version + 5,
+        draft.id: None,
+        their.id: None,
+    }
     with app.app_context():
         approved, skipped = bulk_approve(db.session.get(Teacher, teacher.id), school_class.id, selected)
     assert (approved, skipped) == (2, 3)
-    assert [fresh(app, r.id).status for r in (*mine, draft, their)] == ["approved", "approved", "awaiting", "draft", "awaiting"]
+    assert [fresh(app, r.id).status for r in (*mine, draft, their)] == [
+        "approved",
+        "approved",
+        "awaiting",
+        "draft",
+        "awaiting",
+    ]
     assert events_of(app, mine[0].id) == [("teacher", teacher.id, "awaiting", "approved", "")]
     assert events_of(app, their.id) == []
     with app.app_context():
@@ -199,7 +219,9 @@ def test_queue_shows_each_item_with_prompt_time_name_and_safe_text(
     teacher_client, make_reflection, make_student, school_class, assignment
 ):
     sasha = make_student(school_class, "Sasha <b>K</b>")
-    make_reflection(sasha, assignment.prompts[1], "I saw <script>alert(1)</script> and the word fuck.", cited_seconds=620)
+    make_reflection(
+        sasha, assignment.prompts[1], "I saw <script>alert(1)</script> and the word fuck.", cited_seconds=620
+    )
     page = teacher_client.get(queue_url(school_class))
     html = page.get_data(as_text=True)
     assert page.status_code == 200
@@ -210,10 +232,15 @@ def test_queue_shows_each_item_with_prompt_time_name_and_safe_text(
     assert "<mark>fuck</mark>" in html
     assert "Strong language or a slur from the built-in list" in html
     # Buttons carry the student's name and the prompt's time for screen readers.
-    assert re.search(r"Approve<span class=\"visually-hidden\"> Sasha &lt;b&gt;K&lt;/b&gt;’s reflection on the prompt at 0:10:00", html)
+    assert re.search(
+        r"Approve<span class=\"visually-hidden\"> Sasha &lt;b&gt;K&lt;/b&gt;’s reflection on the prompt at 0:10:00",
+        html,
+    )
 
 
-def test_queue_narrowed_to_an_assignment(teacher_client, make_assignment, make_reflection, student, school_class, assignment):
+def test_queue_narrowed_to_an_assignment(
+    teacher_client, make_assignment, make_reflection, student, school_class, assignment
+):
     second = make_assignment(school_class, title="Second viewing")
     make_reflection(student, assignment.prompts[0], "First assignment answer.")
     make_reflection(student, second.prompts[0], "Second assignment answer.")
@@ -222,18 +249,34 @@ def test_queue_narrowed_to_an_assignment(teacher_client, make_assignment, make_r
     assert "1 waiting in “Second viewing”" in html
 
 
-def test_queue_for_an_assignment_of_another_class_is_404(teacher_client, make_class, make_assignment, teacher, school_class):
+def test_queue_for_an_assignment_of_another_class_is_404(
+    teacher_client, make_class, make_assignment, teacher, school_class
+):
     elsewhere = make_assignment(make_class(teacher, "Other class of mine"))
     assert teacher_client.get(queue_url(school_class, assignment=elsewhere.id)).status_code == 404
 
 
 def test_queue_pages_by_fifty(app, teacher_client, school_class, assignment):
     with app.app_context():
-        students = [Student(class_id=school_class.id, display_name=f"Student {i:02d}", return_code=f"bulk-{i:02d}-{secrets.token_hex(3)}") for i in range(60)]
+        students = [
+            Student(
+                class_id=school_class.id,
+                display_name=f"Student {i:02d}",
+                return_code=f"bulk-{i:02d}-{secrets.token_hex(3)}",
+            )
+            for i in range(60)
+        ]
         db.session.add_all(students)
         db.session.flush()
         db.session.add_all(
-            Reflection(student_id=s.id, prompt_id=assignment.prompts[0].id, body=f"Answer {i}", body_html=f"<p>Answer {i}</p>", word_count=2, status="awaiting")
+            Reflection(
+                student_id=s.id,
+                prompt_id=assignment.prompts[0].id,
+                body=f"Answer {i}",
+                body_html=f"<p>Answer {i}</p>",
+                word_count=2,
+                status="awaiting",
+            )
             for i, s in enumerate(students)
         )
         db.session.commit()
@@ -244,7 +287,9 @@ def test_queue_pages_by_fifty(app, teacher_client, school_class, assignment):
     assert "Page 1 of 2" in first and "Next page" in first
     assert "Page 2 of 2" in second and "Previous page" in second
     # Beyond the last page shows the last page.
-    assert teacher_client.get(queue_url(school_class, page=9)).get_data(as_text=True).count('<li class="queue-item') == 10
+    assert (
+        teacher_client.get(queue_url(school_class, page=9)).get_data(as_text=True).count('<li class="queue-item') == 10
+    )
 
 
 def test_empty_queue(teacher_client, school_class):
@@ -258,7 +303,11 @@ def test_empty_queue(teacher_client, school_class):
 def test_approve_redirects_to_the_next_item_with_a_message(app, teacher, teacher_client, awaiting, school_class):
     response = teacher_client.post(
         f"/moderation/reflections/{awaiting.id}/approve",
-        data={f"approve-{awaiting.id}-version": awaiting.version, f"approve-{awaiting.id}-next_id": "77", f"approve-{awaiting.id}-page": "1"},
+        data={
+            f"approve-{awaiting.id}-version": awaiting.version,
+            f"approve-{awaiting.id}-next_id": "77",
+            f"approve-{awaiting.id}-page": "1",
+        },
     )
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/classes/{school_class.id}/moderation?page=1#reflection-77")
@@ -276,22 +325,32 @@ def test_return_with_feedback_over_http(app, teacher, teacher_client, awaiting):
     assert response.status_code == 302
     r = fresh(app, awaiting.id)
     assert (r.status, r.feedback) == ("returned", "Which scene do you mean?")
-    assert events_of(app, awaiting.id)[-1] == ("teacher", teacher.id, "awaiting", "returned", "Which scene do you mean?")
+    assert events_of(app, awaiting.id)[-1] == (
+        "teacher",
+        teacher.id,
+        "awaiting",
+        "returned",
+        "Which scene do you mean?",
+    )
 
 
 def test_return_without_feedback_is_400_and_keeps_what_was_typed(app, teacher_client, awaiting):
-    response = teacher_client.post(f"/moderation/reflections/{awaiting.id}/return", data={f"return-{awaiting.id}-feedback": "   "})
+    response = teacher_client.post(
+        f"/moderation/reflections/{awaiting.id}/return", data={f"return-{awaiting.id}-feedback": "   "}
+    )
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "Write the feedback the student should act on." in html
     assert f'id="return-{awaiting.id}-feedback-error"' in html
-    assert "<details class=\"decision\" open>" in html
+    assert '<details class="decision" open>' in html
     assert fresh(app, awaiting.id).status == "awaiting"
 
 
 def test_reject_too_long_is_400_and_keeps_the_text(app, teacher_client, awaiting):
     typed = "Too long. " * 250
-    response = teacher_client.post(f"/moderation/reflections/{awaiting.id}/reject", data={f"reject-{awaiting.id}-feedback": typed})
+    response = teacher_client.post(
+        f"/moderation/reflections/{awaiting.id}/reject", data={f"reject-{awaiting.id}-feedback": typed}
+    )
     assert response.status_code == 400
     assert "Too long. Too long." in response.get_data(as_text=True)
     assert fresh(app, awaiting.id).status == "awaiting"
@@ -299,7 +358,8 @@ def test_reject_too_long_is_400_and_keeps_the_text(app, teacher_client, awaiting
 
 def test_reject_with_reason_over_http(app, teacher, teacher_client, awaiting):
     response = teacher_client.post(
-        f"/moderation/reflections/{awaiting.id}/reject", data={f"reject-{awaiting.id}-feedback": "Please keep names out."}
+        f"/moderation/reflections/{awaiting.id}/reject",
+        data={f"reject-{awaiting.id}-feedback": "Please keep names out."},
     )
     assert response.status_code == 302
     r = fresh(app, awaiting.id)
@@ -329,7 +389,9 @@ def test_decision_from_history_returns_to_history(app, teacher_client, awaiting)
         f"/moderation/reflections/{awaiting.id}/approve", data={f"approve-{awaiting.id}-back": "history"}
     )
     assert response.headers["Location"].endswith(f"/moderation/reflections/{awaiting.id}")
-    bad = teacher_client.post(f"/moderation/reflections/{awaiting.id}/reject", data={f"reject-{awaiting.id}-back": "history"})
+    bad = teacher_client.post(
+        f"/moderation/reflections/{awaiting.id}/reject", data={f"reject-{awaiting.id}-back": "history"}
+    )
     assert bad.status_code == 400
     assert "Write the reason the student will see." in bad.get_data(as_text=True)
 
@@ -345,22 +407,29 @@ def test_bulk_approve_over_http(app, teacher_client, make_student, make_reflecti
     )
     assert "Approved 2 reflections." in response.get_data(as_text=True)
     assert [fresh(app, r.id).status for r in (a, b, c)] == ["approved", "approved", "awaiting"]
-    nothing = teacher_client.post(f"/classes/{school_class.id}/moderation/approve-selected", data={}, follow_redirects=True)
+    nothing = teacher_client.post(
+        f"/classes/{school_class.id}/moderation/approve-selected", data={}, follow_redirects=True
+    )
     assert "Tick the reflections" in nothing.get_data(as_text=True)
 
 
 def test_star_and_unstar_over_http(app, teacher, teacher_client, awaiting):
-    refused = teacher_client.post(f"/moderation/reflections/{awaiting.id}/star", data={"starred": "1"}, follow_redirects=True)
+    refused = teacher_client.post(
+        f"/moderation/reflections/{awaiting.id}/star", data={"starred": "1"}, follow_redirects=True
+    )
     assert "Only approved reflections" in refused.get_data(as_text=True)
     with app.app_context():
         approve_reflection(db.session.get(Reflection, awaiting.id), db.session.get(Teacher, teacher.id))
     response = teacher_client.post(
-        f"/moderation/reflections/{awaiting.id}/star", data={"starred": "1", "next": "/classes/assignments/1/reflections?x=1"}
+        f"/moderation/reflections/{awaiting.id}/star",
+        data={"starred": "1", "next": "/classes/assignments/1/reflections?x=1"},
     )
     assert response.headers["Location"].endswith("/classes/assignments/1/reflections?x=1")
     assert fresh(app, awaiting.id).starred is True
     # An address elsewhere is never followed.
-    response = teacher_client.post(f"/moderation/reflections/{awaiting.id}/star", data={"starred": "0", "next": "//evil.example/"})
+    response = teacher_client.post(
+        f"/moderation/reflections/{awaiting.id}/star", data={"starred": "0", "next": "//evil.example/"}
+    )
     assert response.headers["Location"].endswith(f"/moderation/reflections/{awaiting.id}")
     assert fresh(app, awaiting.id).starred is False
 
@@ -387,13 +456,17 @@ def test_csrf_is_required(make_app, make_teacher):
 def test_history_shows_the_whole_trail(app, teacher, teacher_client, make_reflection, student, assignment):
     reflection = make_reflection(student, assignment.prompts[0], "First try.")
     with app.app_context():
-        db.session.add(ModerationEvent(reflection_id=reflection.id, actor="student", from_status="draft", to_status="awaiting"))
+        db.session.add(
+            ModerationEvent(reflection_id=reflection.id, actor="student", from_status="draft", to_status="awaiting")
+        )
         db.session.commit()
         me = db.session.get(Teacher, teacher.id)
         return_reflection(db.session.get(Reflection, reflection.id), me, "Add a moment <from> the film.")
         r = db.session.get(Reflection, reflection.id)
         r.status = "awaiting"
-        db.session.add(ModerationEvent(reflection_id=reflection.id, actor="student", from_status="returned", to_status="awaiting"))
+        db.session.add(
+            ModerationEvent(reflection_id=reflection.id, actor="student", from_status="returned", to_status="awaiting")
+        )
         db.session.commit()
         approve_reflection(r, me)
     html = teacher_client.get(f"/moderation/reflections/{reflection.id}").get_data(as_text=True)
@@ -410,7 +483,9 @@ def test_history_shows_the_whole_trail(app, teacher, teacher_client, make_reflec
 def test_flag_words_page_saves_and_reflags(app, teacher, teacher_client, make_reflection, student, assignment):
     reflection = make_reflection(student, assignment.prompts[0], "He was a traitor, they said.")
     assert teacher_client.get("/moderation/flag-words").status_code == 200
-    response = teacher_client.post("/moderation/flag-words", data={"words": " traitor \n\nTraitor\nвраг народа"}, follow_redirects=True)
+    response = teacher_client.post(
+        "/moderation/flag-words", data={"words": " traitor \n\nTraitor\nвраг народа"}, follow_redirects=True
+    )
     assert "1 reflection awaiting approval checked again" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Teacher, teacher.id).flag_words == "traitor\nвраг народа"
@@ -452,14 +527,21 @@ def test_another_teacher_gets_404_everywhere(app, other_teacher, awaiting, schoo
     client = app.test_client()
     login_as(client, other_teacher)
     for method, url in moderation_routes(school_class, awaiting):
-        data = {"selected": [str(awaiting.id)], f"return-{awaiting.id}-feedback": "x", f"reject-{awaiting.id}-feedback": "x", "starred": "1"}
+        data = {
+            "selected": [str(awaiting.id)],
+            f"return-{awaiting.id}-feedback": "x",
+            f"reject-{awaiting.id}-feedback": "x",
+            "starred": "1",
+        }
         response = getattr(client, method)(url, data=data) if method == "post" else client.get(url)
         assert response.status_code == 404, url
     assert fresh(app, awaiting.id).status == "awaiting"
     assert events_of(app, awaiting.id) == []
 
 
-def test_forged_post_for_another_class_cannot_approve(app, teacher_client, other_teacher, make_class, make_assignment, make_student, make_reflection, school_class):
+def test_forged_post_for_another_class_cannot_approve(
+    app, teacher_client, other_teacher, make_class, make_assignment, make_student, make_reflection, school_class
+):
     their_class = make_class(other_teacher, "Theirs")
     theirs = make_reflection(make_student(their_class), make_assignment(their_class).prompts[0])
     assert teacher_client.post(f"/moderation/reflections/{theirs.id}/approve", data={}).status_code == 404
@@ -469,7 +551,11 @@ def test_forged_post_for_another_class_cannot_approve(app, teacher_client, other
 
 
 def test_students_and_visitors_never_reach_moderation(app, student_client, awaiting, school_class):
-    for method, url in [*moderation_routes(school_class, awaiting), ("get", "/moderation/flag-words"), ("post", "/moderation/flag-words")]:
+    for method, url in [
+        *moderation_routes(school_class, awaiting),
+        ("get", "/moderation/flag-words"),
+        ("post", "/moderation/flag-words"),
+    ]:
         for client in (student_client, app.test_client()):
             response = getattr(client, method)(url)
             assert response.status_code == 302, url
@@ -483,7 +569,9 @@ def test_missing_things_are_404(teacher_client):
     assert teacher_client.post("/moderation/reflections/9999/approve").status_code == 404
 
 
-def test_queue_query_count_does_not_grow_with_the_queue(app, teacher_client, make_student, make_reflection, school_class, assignment):
+def test_queue_query_count_does_not_grow_with_the_queue(
+    app, teacher_client, make_student, make_reflection, school_class, assignment
+):
     from sqlalchemy import event
 
     def queries_for_queue():
@@ -504,11 +592,17 @@ def test_queue_query_count_does_not_grow_with_the_queue(app, teacher_client, mak
     make_reflection(make_student(school_class, "First"), assignment.prompts[0])
     few = queries_for_queue()
     for i in range(12):
-        make_reflection(make_student(school_class, f"More {i}"), assignment.prompts[i % 3], "Call 555-1234" if i % 2 else "Fine.")
+        make_reflection(
+            make_student(school_class, f"More {i}"), assignment.prompts[i % 3], "Call 555-1234" if i % 2 else "Fine."
+        )
     assert queries_for_queue() == few <= 6
 
 
-def test_queue_shows_the_feedback_a_revision_answers(teacher_client, make_reflection, student, assignment, school_class):
-    make_reflection(student, assignment.prompts[0], "Now with the scene at 0:12:30.", feedback="Which <scene>?", version=3)
+def test_queue_shows_the_feedback_a_revision_answers(
+    teacher_client, make_reflection, student, assignment, school_class
+):
+    make_reflection(
+        student, assignment.prompts[0], "Now with the scene at 0:12:30.", feedback="Which <scene>?", version=3
+    )
     html = teacher_client.get(queue_url(school_class)).get_data(as_text=True)
     assert "Revised after your feedback:</strong> Which &lt;scene&gt;?" in html

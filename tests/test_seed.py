@@ -9,7 +9,8 @@ from classroom.passwords import check_password
 def counts(app):
     with app.app_context():
         return tuple(
-            db.session.scalar(db.select(db.func.count(model.id))) for model in (Teacher, LessonPlan, SchoolClass, Assignment)
+            db.session.scalar(db.select(db.func.count(model.id)))
+            for model in (Teacher, LessonPlan, SchoolClass, Assignment)
         )
 
 

@@ -24,14 +24,20 @@ def test_a_student_cannot_write_in_another_class(app, student_client, student, e
     assert student_client.post(f"/me/assignments/{elsewhere.id}/prompts/{prompt.id}", data=data).status_code == 404
     # Their prompt under my assignment's address is a 404 too.
     assert student_client.post(f"/me/assignments/{assignment.id}/prompts/{prompt.id}", data=data).status_code == 404
-    assert student_client.post(f"/me/assignments/{elsewhere.id}/stance/pre", data={"pre-option": "0"}).status_code == 404
+    assert (
+        student_client.post(f"/me/assignments/{elsewhere.id}/stance/pre", data={"pre-option": "0"}).status_code == 404
+    )
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(Reflection.id))) == 0
         assert db.session.scalar(db.select(db.func.count(StanceAnswer.id))) == 0
 
 
-def test_a_student_cannot_fetch_another_classes_captions(app, student_client, make_class, make_assignment, other_teacher):
-    theirs = make_assignment(make_class(other_teacher, name="Elsewhere"), captions_vtt="WEBVTT\n\n00:00.000 --> 00:01.000\nSecret\n")
+def test_a_student_cannot_fetch_another_classes_captions(
+    app, student_client, make_class, make_assignment, other_teacher
+):
+    theirs = make_assignment(
+        make_class(other_teacher, name="Elsewhere"), captions_vtt="WEBVTT\n\n00:00.000 --> 00:01.000\nSecret\n"
+    )
     response = student_client.get(f"/classes/assignments/{theirs.id}/captions.vtt")
     assert response.status_code in (302, 404) and "Secret" not in response.get_data(as_text=True)
 
@@ -54,7 +60,9 @@ def test_a_student_never_reaches_a_teacher_page(student_client, school_class, as
     assert response.headers["Location"].startswith("/login")
 
 
-@pytest.mark.parametrize("path", ["/classes/{class_id}/students/{student_id}/reset-code", "/classes/{class_id}/students/{student_id}/remove"])
+@pytest.mark.parametrize(
+    "path", ["/classes/{class_id}/students/{student_id}/reset-code", "/classes/{class_id}/students/{student_id}/remove"]
+)
 def test_a_student_cannot_post_to_teacher_pages(app, student_client, school_class, student, path):
     response = student_client.post(path.format(class_id=school_class.id, student_id=student.id))
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
@@ -68,7 +76,9 @@ def test_a_student_cannot_post_to_teacher_pages(app, student_client, school_clas
 def test_a_teacher_gets_no_student_page(teacher_client, assignment, path):
     response = teacher_client.get(path.format(assignment_id=assignment.id))
     assert response.status_code == 302 and "/resume" not in response.headers["Location"]
-    assert "What do you notice" not in teacher_client.get(response.headers["Location"], follow_redirects=True).get_data(as_text=True)
+    assert "What do you notice" not in teacher_client.get(response.headers["Location"], follow_redirects=True).get_data(
+        as_text=True
+    )
 
 
 def test_a_teacher_cannot_answer_a_stance_question(app, teacher_client, assignment):
@@ -96,7 +106,6 @@ def test_a_student_session_cookie_for_a_missing_student_is_not_a_session(app, as
 
     login_as(client, Ghost())
     assert client.get("/me").headers["Location"].startswith("/resume")
-
 
 
 def test_form_addresses_opened_directly_go_back_to_the_page(student_client, assignment):

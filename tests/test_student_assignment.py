@@ -71,7 +71,9 @@ def test_home_progress_counts_only_handed_in_work(app, student, make_assignment,
         assert [p.status for p in item.prompts] == [S.RETURNED, S.AWAITING, S.DRAFT]
 
 
-def test_home_uses_a_fixed_number_of_queries(app, student_client, student, make_assignment, school_class, write_reflection):
+def test_home_uses_a_fixed_number_of_queries(
+    app, student_client, student, make_assignment, school_class, write_reflection
+):
     def count_for_home():
         with app.app_context():
             engine = db.engine
@@ -101,7 +103,9 @@ def test_home_only_shows_my_class(app, student_client, make_class, make_assignme
 # --- the timeline ---
 
 
-def test_prompts_are_a_timeline_in_time_order(app, student_client, student, make_plan, make_assignment, school_class, teacher, answer_stance):
+def test_prompts_are_a_timeline_in_time_order(
+    app, student_client, student, make_plan, make_assignment, school_class, teacher, answer_stance
+):
     plan = make_plan(
         teacher,
         prompts=[
@@ -173,7 +177,9 @@ def test_each_question_is_answered_once(app, student_client, student, assignment
     assert student_client.post(f"{base}/later", data={"later-option": "3"}).status_code == 404
     with app.app_context():
         answers = db.session.execute(
-            db.select(StanceAnswer.phase, StanceAnswer.option_index).where(StanceAnswer.student_id == student.id).order_by(StanceAnswer.id)
+            db.select(StanceAnswer.phase, StanceAnswer.option_index)
+            .where(StanceAnswer.student_id == student.id)
+            .order_by(StanceAnswer.id)
         ).all()
     assert [tuple(a) for a in answers] == [("pre", 0), ("post", 2)]
     page = page_of(student_client, assignment)
@@ -186,7 +192,11 @@ def test_record_stance_refuses_bad_input(app, student, assignment, make_assignme
         from classroom.models import Student
 
         person, work = db.session.get(Student, student.id), db.session.get(Assignment, assignment.id)
-        for phase, option, message in [("during", 0, "no such question"), ("pre", 7, "choose one"), ("pre", -1, "choose one")]:
+        for phase, option, message in [
+            ("during", 0, "no such question"),
+            ("pre", 7, "choose one"),
+            ("pre", -1, "choose one"),
+        ]:
             with pytest.raises(StanceRefused, match=f"(?i){message}"):
                 record_stance(person, work, phase, option)
         work.closes_at = utcnow() - timedelta(seconds=1)
@@ -221,7 +231,9 @@ def test_before_it_opens_the_page_says_when_and_has_no_forms(student_client, mak
     assert response.status_code == 400 and "not open yet" in response.get_data(as_text=True)
 
 
-def test_after_it_closes_work_is_read_only(app, student_client, student, make_assignment, school_class, write_reflection):
+def test_after_it_closes_work_is_read_only(
+    app, student_client, student, make_assignment, school_class, write_reflection
+):
     work = make_assignment(school_class)
     write_reflection(student, work.prompts[0], "My **final** words")
     with app.app_context():
@@ -238,9 +250,13 @@ def test_after_it_closes_work_is_read_only(app, student_client, student, make_as
 # --- watch-along ---
 
 
-def test_video_with_captions_and_live_region(app, student_client, student, make_assignment, school_class, answer_stance):
+def test_video_with_captions_and_live_region(
+    app, student_client, student, make_assignment, school_class, answer_stance
+):
     work = make_assignment(
-        school_class, video_url="https://media.school.example/red-soul.mp4", captions_vtt="WEBVTT\n\n00:00.000 --> 00:01.000\nHello\n"
+        school_class,
+        video_url="https://media.school.example/red-soul.mp4",
+        captions_vtt="WEBVTT\n\n00:00.000 --> 00:01.000\nHello\n",
     )
     answer_stance(student, work)
     page = page_of(student_client, work)
@@ -266,7 +282,13 @@ def test_without_a_video_the_page_offers_the_timer(student_client, student, assi
     answer_stance(student, assignment)
     page = page_of(student_client, assignment)
     assert "<video" not in page
-    for control in ("data-timer-toggle", "data-timer-back", "data-timer-forward", "data-timer-jump", 'for="timer-jump-to"'):
+    for control in (
+        "data-timer-toggle",
+        "data-timer-back",
+        "data-timer-forward",
+        "data-timer-jump",
+        'for="timer-jump-to"',
+    ):
         assert control in page
     assert "licensed copy" in page
 
@@ -318,7 +340,7 @@ def test_classmates_appear_only_after_my_own_is_submitted(app, class_of_three, a
 
 
 def test_classmate_numbers_are_the_same_for_every_reader(app, class_of_three, assignment, write_reflection):
-    ana, ben, cleo = class_of_three
+    ana, _ben, cleo = class_of_three
     with app.app_context():
         from classroom.models import Student
 
@@ -340,8 +362,10 @@ def test_names_shown_when_not_anonymised(app, class_of_three, assignment, write_
     assert "<strong>Ana</strong>" in page and "<strong>Ben</strong>" in page and "Classmate 1" not in page
 
 
-def test_only_approved_classmates_and_nothing_when_switched_off(app, class_of_three, assignment, write_reflection, make_student, school_class):
-    _ana, ben, cleo = class_of_three
+def test_only_approved_classmates_and_nothing_when_switched_off(
+    app, class_of_three, assignment, write_reflection, make_student, school_class
+):
+    _ana, _ben, cleo = class_of_three
     dan = make_student(school_class, "Dan")
     write_reflection(dan, assignment.prompts[0], "Dan awaits")
     write_reflection(cleo, assignment.prompts[0], "Cleo's view")
@@ -354,11 +378,19 @@ def test_only_approved_classmates_and_nothing_when_switched_off(app, class_of_th
     assert "What classmates wrote" not in page and "Ben thinks" not in page
 
 
-def test_another_classes_reflections_never_show(app, make_class, make_assignment, make_student, other_teacher, class_of_three, assignment, write_reflection):
+def test_another_classes_reflections_never_show(
+    app, make_class, make_assignment, make_student, other_teacher, class_of_three, assignment, write_reflection
+):
     _ana, _ben, cleo = class_of_three
     elsewhere = make_student(make_class(other_teacher, name="Elsewhere"), "Eve")
     with app.app_context():
-        row = Reflection(student_id=elsewhere.id, prompt_id=assignment.prompts[0].id, body="Eve sneaks in", body_html="<p>Eve sneaks in</p>", status=S.APPROVED)
+        row = Reflection(
+            student_id=elsewhere.id,
+            prompt_id=assignment.prompts[0].id,
+            body="Eve sneaks in",
+            body_html="<p>Eve sneaks in</p>",
+            status=S.APPROVED,
+        )
         db.session.add(row)
         db.session.commit()
     write_reflection(cleo, assignment.prompts[0], "Cleo's view")
@@ -381,7 +413,7 @@ def test_teacher_feedback_is_shown_beside_the_reflection(app, student_client, st
 
 
 def test_class_roster_counts(app, school_class, make_student, assignment, write_reflection):
-    ana, ben = make_student(school_class, "ana"), make_student(school_class, "Ben")
+    ana, _ben = make_student(school_class, "ana"), make_student(school_class, "Ben")
     write_reflection(ana, assignment.prompts[0], "A")
     write_reflection(ana, assignment.prompts[1], "B", submit=False)
     with app.app_context():
@@ -389,10 +421,15 @@ def test_class_roster_counts(app, school_class, make_student, assignment, write_
 
         rows, total = class_roster(db.session.get(SchoolClass, school_class.id))
     assert total == 3
-    assert [(r.student.display_name, r.answered, r.awaiting, r.to_revise) for r in rows] == [("ana", 1, 1, 1), ("Ben", 0, 0, 0)]
+    assert [(r.student.display_name, r.answered, r.awaiting, r.to_revise) for r in rows] == [
+        ("ana", 1, 1, 1),
+        ("Ben", 0, 0, 0),
+    ]
 
 
-def test_assignment_page_uses_a_fixed_number_of_queries(app, make_student, school_class, student, student_client, assignment, write_reflection):
+def test_assignment_page_uses_a_fixed_number_of_queries(
+    app, make_student, school_class, student, student_client, assignment, write_reflection
+):
     def count_for_page():
         with app.app_context():
             engine = db.engine

@@ -275,4 +275,4 @@ def test_return_codes_always_fit_the_column(monkeypatch):
     draws = iter(["thistle", "thunder", "jasmine", "maple", "otter", "quill"])
     monkeypatch.setattr(joincodes.secrets, "choice", lambda words: next(draws))
     assert joincodes.new_return_code() == "maple-otter-quill"
-    assert joincodes.RETURN_CODE_MAX == StudentModel.__table__.c.return_code.type.length
+    assert StudentModel.__table__.c.return_code.type.length == joincodes.RETURN_CODE_MAX

@@ -46,7 +46,9 @@ def events_of(app, reflection):
         return [
             (e.actor, e.teacher_id, e.from_status, e.to_status)
             for e in db.session.scalars(
-                db.select(ModerationEvent).where(ModerationEvent.reflection_id == reflection.id).order_by(ModerationEvent.id)
+                db.select(ModerationEvent)
+                .where(ModerationEvent.reflection_id == reflection.id)
+                .order_by(ModerationEvent.id)
             )
         ]
 
@@ -112,7 +114,12 @@ def test_rejected_is_final(submit):
 def test_clean_body():
     assert clean_body("  Hello\r\nthere  ") == "Hello\nthere"
     assert clean_body("x" * 5000) == "x" * 5000
-    for bad, message in [("", "write something"), ("   \n ", "write something"), ("x" * 5001, "5,001 characters"), ("<b></b>", "Nothing is left")]:
+    for bad, message in [
+        ("", "write something"),
+        ("   \n ", "write something"),
+        ("x" * 5001, "5,001 characters"),
+        ("<b></b>", "Nothing is left"),
+    ]:
         with pytest.raises(BodyRefused) as refused:
             clean_body(bad)
         assert message in str(refused.value)
@@ -211,9 +218,8 @@ def test_save_refused_before_opening_after_closing_and_before_the_question(
 
 def test_a_prompt_of_another_class_is_refused(app, make_class, make_assignment, other_teacher, student):
     elsewhere = make_assignment(make_class(other_teacher, name="Elsewhere"))
-    with app.app_context():
-        with pytest.raises(AssignmentNotOpen):
-            save_reflection(db.session.get(Student, student.id), db.session.get(Prompt, elsewhere.prompts[0].id), "Hi")
+    with app.app_context(), pytest.raises(AssignmentNotOpen):
+        save_reflection(db.session.get(Student, student.id), db.session.get(Prompt, elsewhere.prompts[0].id), "Hi")
 
 
 def test_flags_are_applied_on_every_save(app, student, ready, write_reflection, teacher):
@@ -246,9 +252,8 @@ def test_a_missing_flags_module_is_a_clear_failure(app, student, ready, monkeypa
         return real_import(name, globals, locals, fromlist, level)
 
     monkeypatch.setattr(builtins, "__import__", no_flags)
-    with app.app_context():
-        with pytest.raises(RuntimeError, match="apply_flags"):
-            save_reflection(db.session.get(Student, student.id), db.session.get(Prompt, ready.prompts[0].id), "Hi")
+    with app.app_context(), pytest.raises(RuntimeError, match="apply_flags"):
+        save_reflection(db.session.get(Student, student.id), db.session.get(Prompt, ready.prompts[0].id), "Hi")
 
 
 def test_a_racing_insert_becomes_one_reflection(app, student, ready, write_reflection, monkeypatch):
@@ -322,7 +327,9 @@ def test_hostile_markup_never_reaches_the_page(app, student_client, student, rea
     assert danger not in rendered.lower()
 
 
-def test_hostile_markup_is_sanitised_for_classmates(app, make_student, school_class, ready, write_reflection, answer_stance):
+def test_hostile_markup_is_sanitised_for_classmates(
+    app, make_student, school_class, ready, write_reflection, answer_stance
+):
     from tests.conftest import login_as
 
     author, reader = make_student(school_class, "Author"), make_student(school_class, "Reader")
@@ -406,7 +413,9 @@ def test_rejected_reflection_post_keeps_the_text(app, student_client, student, r
     assert "Not about the film." in page
 
 
-def test_missing_csrf_token_keeps_the_text(make_app, make_teacher, make_class, make_assignment, make_student, answer_stance):
+def test_missing_csrf_token_keeps_the_text(
+    make_app, make_teacher, make_class, make_assignment, make_student, answer_stance
+):
     from tests.conftest import login_as
 
     # The factories share this app's fresh database.
@@ -442,7 +451,9 @@ def test_expired_session_keeps_the_text_and_restores_it_after_resume(app, client
     assert f"next=/me/assignments/{ready.id}" in page.replace("%2F", "/")
     stash = dict(re.findall(r'name="(stash_[a-z]+)" type="hidden" value="([^"]*)"', page))
     stash["stash_body"] = "Precious words"
-    response = client.post(f"/resume?next=/me/assignments/{ready.id}", data={"return_code": student.return_code, **stash})
+    response = client.post(
+        f"/resume?next=/me/assignments/{ready.id}", data={"return_code": student.return_code, **stash}
+    )
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert textarea(page, prompt).strip() == "Precious words"
@@ -456,7 +467,13 @@ def test_expired_session_with_a_wrong_code_still_keeps_the_text(client, student,
     prompt = ready.prompts[0]
     client.post(url(ready, prompt), data=form(prompt, "Keep me"))
     response = client.post(
-        "/resume", data={"return_code": "not-my-code", "stash_prompt": str(prompt.id), "stash_assignment": str(ready.id), "stash_body": "Keep me"}
+        "/resume",
+        data={
+            "return_code": "not-my-code",
+            "stash_prompt": str(prompt.id),
+            "stash_assignment": str(ready.id),
+            "stash_body": "Keep me",
+        },
     )
     assert response.status_code == 400 and "Keep me" in response.get_data(as_text=True)
 
@@ -464,13 +481,20 @@ def test_expired_session_with_a_wrong_code_still_keeps_the_text(client, student,
 def test_restore_is_not_given_to_another_student(app, client, make_student, school_class, student, ready):
     kim = make_student(school_class, "Kim")
     prompt = ready.prompts[0]
-    stash = {"stash_prompt": str(prompt.id), "stash_assignment": str(ready.id), "stash_owner": str(student.id), "stash_body": "Sasha's words"}
+    stash = {
+        "stash_prompt": str(prompt.id),
+        "stash_assignment": str(ready.id),
+        "stash_owner": str(student.id),
+        "stash_body": "Sasha's words",
+    }
     response = client.post("/resume", data={"return_code": kim.return_code, **stash})
     assert response.status_code == 302
     assert "Sasha's words" not in client.get(f"/me/assignments/{ready.id}").get_data(as_text=True)
 
 
-def test_a_form_loaded_for_another_student_saves_nothing(app, student_client, student, make_student, school_class, ready):
+def test_a_form_loaded_for_another_student_saves_nothing(
+    app, student_client, student, make_student, school_class, ready
+):
     prompt = ready.prompts[0]
     response = student_client.post(url(ready, prompt), data=form(prompt, "Whose words?", owner=student.id + 1000))
     assert response.status_code == 400 and "another student" in response.get_data(as_text=True)

@@ -19,7 +19,9 @@ def count(app, model, **where):
         return db.session.scalar(query)
 
 
-def test_roster_lists_students_with_progress(app, teacher_client, school_class, student, make_student, assignment, write_reflection):
+def test_roster_lists_students_with_progress(
+    app, teacher_client, school_class, student, make_student, assignment, write_reflection
+):
     make_student(school_class, "Kim")
     write_reflection(student, assignment.prompts[0], "Done")
     write_reflection(student, assignment.prompts[1], "Draft", submit=False)
@@ -39,7 +41,9 @@ def test_empty_roster(teacher_client, school_class):
 def test_rename(app, teacher_client, school_class, student):
     page = teacher_client.get(roster_url(school_class, f"/{student.id}/rename")).get_data(as_text=True)
     assert 'value="Sasha"' in page
-    response = teacher_client.post(roster_url(school_class, f"/{student.id}/rename"), data={"display_name": "  Sasha K. "})
+    response = teacher_client.post(
+        roster_url(school_class, f"/{student.id}/rename"), data={"display_name": "  Sasha K. "}
+    )
     assert response.status_code == 302
     with app.app_context():
         assert db.session.get(Student, student.id).display_name == "Sasha K."
@@ -54,7 +58,9 @@ def test_rename_refuses_bad_names(app, teacher_client, school_class, student, na
         assert db.session.get(Student, student.id).display_name == "Sasha"
 
 
-def test_remove_asks_first_and_says_what_goes(app, teacher_client, school_class, student, assignment, write_reflection, answer_stance):
+def test_remove_asks_first_and_says_what_goes(
+    app, teacher_client, school_class, student, assignment, write_reflection, answer_stance
+):
     write_reflection(student, assignment.prompts[0], "One")
     write_reflection(student, assignment.prompts[1], "Two")
     answer_stance(student, assignment, "post", 1)
@@ -65,7 +71,9 @@ def test_remove_asks_first_and_says_what_goes(app, teacher_client, school_class,
     assert count(app, Student, id=student.id) == 1  # looking at the page deletes nothing
 
 
-def test_remove_deletes_the_student_and_their_work(app, teacher_client, school_class, student, make_student, assignment, write_reflection):
+def test_remove_deletes_the_student_and_their_work(
+    app, teacher_client, school_class, student, make_student, assignment, write_reflection
+):
     kim = make_student(school_class, "Kim")
     write_reflection(student, assignment.prompts[0], "Mine")
     kept = write_reflection(kim, assignment.prompts[0], "Kim's")
@@ -76,7 +84,9 @@ def test_remove_deletes_the_student_and_their_work(app, teacher_client, school_c
     assert count(app, StanceAnswer, student_id=student.id) == 0
     assert count(app, ModerationEvent) == 1  # only Kim's reflection's history is left
     assert count(app, Reflection, id=kept.id) == 1
-    assert "Sasha and all of their work have been removed" in teacher_client.get(roster_url(school_class)).get_data(as_text=True)
+    assert "Sasha and all of their work have been removed" in teacher_client.get(roster_url(school_class)).get_data(
+        as_text=True
+    )
 
 
 def test_reset_code_shows_the_new_one_and_the_old_stops_working(app, client, teacher_client, school_class, student):
@@ -116,19 +126,33 @@ def test_plain_functions(app, school_class, student, assignment, write_reflectio
 
 @pytest.mark.parametrize(
     "method,rest",
-    [("get", ""), ("get", "/codes"), ("get", "/{sid}/rename"), ("post", "/{sid}/rename"), ("get", "/{sid}/remove"), ("post", "/{sid}/remove"), ("post", "/{sid}/reset-code")],
+    [
+        ("get", ""),
+        ("get", "/codes"),
+        ("get", "/{sid}/rename"),
+        ("post", "/{sid}/rename"),
+        ("get", "/{sid}/remove"),
+        ("post", "/{sid}/remove"),
+        ("post", "/{sid}/reset-code"),
+    ],
 )
 def test_another_teachers_roster_is_a_404(app, make_class, make_student, other_teacher, teacher_client, method, rest):
     theirs = make_class(other_teacher, name="Not yours")
     pupil = make_student(theirs, "Pupil")
-    response = getattr(teacher_client, method)(roster_url(theirs, rest.format(sid=pupil.id)), data={"display_name": "Hacked"})
+    response = getattr(teacher_client, method)(
+        roster_url(theirs, rest.format(sid=pupil.id)), data={"display_name": "Hacked"}
+    )
     assert response.status_code == 404
     assert "Pupil" not in response.get_data(as_text=True) and pupil.return_code not in response.get_data(as_text=True)
     assert count(app, Student, display_name="Pupil") == 1
 
 
-@pytest.mark.parametrize("method,rest", [("get", "/{sid}/rename"), ("post", "/{sid}/remove"), ("post", "/{sid}/reset-code")])
-def test_a_student_of_another_class_through_my_class_url_is_a_404(app, make_class, make_student, other_teacher, teacher_client, school_class, method, rest):
+@pytest.mark.parametrize(
+    "method,rest", [("get", "/{sid}/rename"), ("post", "/{sid}/remove"), ("post", "/{sid}/reset-code")]
+)
+def test_a_student_of_another_class_through_my_class_url_is_a_404(
+    app, make_class, make_student, other_teacher, teacher_client, school_class, method, rest
+):
     pupil = make_student(make_class(other_teacher, name="Not yours"), "Pupil")
     response = getattr(teacher_client, method)(roster_url(school_class, rest.format(sid=pupil.id)))
     assert response.status_code == 404

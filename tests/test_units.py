@@ -15,13 +15,24 @@ from classroom.sanitize import plain_text, render_reflection, sanitize_html, wor
 
 @pytest.mark.parametrize(
     "text,seconds",
-    [("0:00", 0), ("1:05", 65), ("12:30", 750), ("0:12:30", 750), ("1:00:00", 3600), ("1:30:00", 5400), (" 45:00 ", 2700), ("90:00", 5400)],
+    [
+        ("0:00", 0),
+        ("1:05", 65),
+        ("12:30", 750),
+        ("0:12:30", 750),
+        ("1:00:00", 3600),
+        ("1:30:00", 5400),
+        (" 45:00 ", 2700),
+        ("90:00", 5400),
+    ],
 )
 def test_parse_film_time(text, seconds):
     assert parse_film_time(text) == seconds
 
 
-@pytest.mark.parametrize("text", ["1:95:00", "-1:00", "abc", "1:30:01", "2:00:00", "91:00", "", "1:60", "5", "1:2", None])
+@pytest.mark.parametrize(
+    "text", ["1:95:00", "-1:00", "abc", "1:30:01", "2:00:00", "91:00", "", "1:60", "5", "1:2", None]
+)
 def test_parse_film_time_refuses(text):
     with pytest.raises(FilmTimeError) as error:
         parse_film_time(text)

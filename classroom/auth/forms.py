@@ -11,7 +11,11 @@ class SignupForm(FlaskForm):
     name = StringField("Your name", validators=[DataRequired("Please enter your name."), Length(max=120)])
     email = EmailField(
         "School email",
-        validators=[DataRequired("Please enter your email."), Email("That does not look like an email address."), Length(max=254)],
+        validators=[
+            DataRequired("Please enter your email."),
+            Email("That does not look like an email address."),
+            Length(max=254),
+        ],
     )
     password = PasswordField(
         "Password",

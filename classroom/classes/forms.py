@@ -15,13 +15,16 @@ DATETIME_MESSAGE = "Give a date and time, for example 2026-12-01 09:00."
 class ClassForm(FlaskForm):
     name = StringField(
         "Class name",
-        validators=[DataRequired("Please name the class."), Length(max=120, message="Keep the name to 120 characters.")],
-        description="What you and your students call it, for example \"History 11B\".",
+        validators=[
+            DataRequired("Please name the class."),
+            Length(max=120, message="Keep the name to 120 characters."),
+        ],
+        description='What you and your students call it, for example "History 11B".',
     )
     term = StringField(
         "Term or year",
         validators=[Length(max=60, message="Keep the term to 60 characters.")],
-        description="Optional, for example \"Autumn 2026\".",
+        description='Optional, for example "Autumn 2026".',
     )
 
 

@@ -27,7 +27,9 @@ def unused_join_code() -> str:
 
 def create_class(teacher: Teacher, name: str, term: str = "") -> SchoolClass:
     """Open a class for the teacher with a fresh join code."""
-    school_class = SchoolClass(teacher_id=teacher.id, name=name.strip(), term=(term or "").strip(), join_code=unused_join_code())
+    school_class = SchoolClass(
+        teacher_id=teacher.id, name=name.strip(), term=(term or "").strip(), join_code=unused_join_code()
+    )
     db.session.add(school_class)
     db.session.commit()
     return school_class
@@ -69,10 +71,7 @@ def assign_plan(
         anonymise=anonymise,
         stance_question=plan.stance_question,
         stance_options=list(plan.stance_options),
-        prompts=[
-            Prompt(**p.prompt_fields())
-            for p in plan.prompts
-        ],
+        prompts=[Prompt(**p.prompt_fields()) for p in plan.prompts],
     )
     db.session.add(assignment)
     db.session.commit()
@@ -95,13 +94,9 @@ def set_joining(school_class: SchoolClass, enabled: bool) -> None:
 def classes_with_counts(teacher: Teacher) -> list[tuple[SchoolClass, int, int]]:
     """The teacher's classes with how many assignments and students each has."""
     assignments = (
-        db.select(Assignment.class_id, db.func.count(Assignment.id).label("n"))
-        .group_by(Assignment.class_id)
-        .subquery()
+        db.select(Assignment.class_id, db.func.count(Assignment.id).label("n")).group_by(Assignment.class_id).subquery()
     )
-    students = (
-        db.select(Student.class_id, db.func.count(Student.id).label("n")).group_by(Student.class_id).subquery()
-    )
+    students = db.select(Student.class_id, db.func.count(Student.id).label("n")).group_by(Student.class_id).subquery()
     rows = db.session.execute(
         db.select(SchoolClass, db.func.coalesce(assignments.c.n, 0), db.func.coalesce(students.c.n, 0))
         .outerjoin(assignments, assignments.c.class_id == SchoolClass.id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -53,18 +53,18 @@ def read_captions(data: bytes) -> str:
 def school_zone(name: str | None) -> timezone | ZoneInfo:
     """The time zone teachers type dates in (a config setting); UTC when unset or unknown."""
     if not name or name.upper() == "UTC":
-        return timezone.utc
+        return UTC
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        return timezone.utc
+        return UTC
 
 
 def local_to_utc(moment: datetime | None, zone) -> datetime | None:
     """A date typed in the school's time zone (naive, from datetime-local) as aware UTC."""
     if moment is None:
         return None
-    return moment.replace(tzinfo=zone).astimezone(timezone.utc)
+    return moment.replace(tzinfo=zone).astimezone(UTC)
 
 
 def utc_to_local(moment: datetime | None, zone) -> datetime | None:
@@ -72,5 +72,5 @@ def utc_to_local(moment: datetime | None, zone) -> datetime | None:
     if moment is None:
         return None
     if moment.tzinfo is None:  # SQLite hands back naive UTC
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(zone).replace(tzinfo=None)

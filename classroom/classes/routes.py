@@ -62,7 +62,7 @@ def new():
     form = ClassForm()
     if form.validate_on_submit():
         school_class = logic.create_class(current_teacher(), form.name.data, form.term.data)
-        flash(f"Class \"{school_class.name}\" opened. Share the join link or code with your students.", "success")
+        flash(f'Class "{school_class.name}" opened. Share the join link or code with your students.', "success")
         return redirect(url_for("classes.show", class_id=school_class.id))
     return form_page("classes/class_form.html", form=form, school_class=None)
 
@@ -146,10 +146,12 @@ def new_assignment(class_id: int):
         plan = owned_plan_or_404(form.plan.data)
         changes = assignment_changes(form, plan.title)
         assignment = logic.assign_plan(school_class, plan, captions_vtt=form.captions_text or "", **changes)
-        flash(f"Assigned \"{assignment.title}\" to {school_class.name}.", "success")
+        flash(f'Assigned "{assignment.title}" to {school_class.name}.', "success")
         return redirect(url_for("classes.assignment", assignment_id=assignment.id))
     date_error_messages(form)
-    return form_page("classes/assignment_form.html", form=form, school_class=school_class, assignment=None, has_plans=bool(my_plans))
+    return form_page(
+        "classes/assignment_form.html", form=form, school_class=school_class, assignment=None, has_plans=bool(my_plans)
+    )
 
 
 @bp.route("/assignments/<int:assignment_id>")
@@ -183,7 +185,11 @@ def edit_assignment(assignment_id: int):
         return redirect(url_for("classes.assignment", assignment_id=assignment.id))
     date_error_messages(form)
     return form_page(
-        "classes/assignment_form.html", form=form, school_class=assignment.school_class, assignment=assignment, has_plans=True
+        "classes/assignment_form.html",
+        form=form,
+        school_class=assignment.school_class,
+        assignment=assignment,
+        has_plans=True,
     )
 
 
@@ -196,7 +202,7 @@ def delete_assignment(assignment_id: int):
     if request.method == "POST":
         title = assignment.title
         logic.delete_assignment(assignment)
-        flash(f"Deleted the assignment \"{title}\" and everything students wrote for it.", "success")
+        flash(f'Deleted the assignment "{title}" and everything students wrote for it.', "success")
         return redirect(url_for("classes.show", class_id=class_id))
     return render_template(
         "classes/delete_assignment.html",

@@ -33,16 +33,16 @@ def _minutes(seconds: int) -> str:
     return format_film_time(seconds)[:-3]
 
 
-def histogram(
-    counts: list[int], *, chart_id: str, title: str, description: str, bin_seconds: int = 300
-) -> Markup:
+def histogram(counts: list[int], *, chart_id: str, title: str, description: str, bin_seconds: int = 300) -> Markup:
     """Vertical bars over the film's running time, one per bin, with the count above each non-empty bar."""
     width, height, left, right, top, bottom = 640, 220, 36, 10, 20, 40
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = max(counts) if counts and max(counts) > 0 else 1
     slot = plot_w / max(len(counts), 1)
     parts = _open(chart_id, width, height, title, description)
-    parts.append(f'<g class="chart__axis"><line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}"/>')
+    parts.append(
+        f'<g class="chart__axis"><line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}"/>'
+    )
     parts.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}"/></g>')
     parts.append(f'<text class="chart__label" x="{left - 6}" y="{top + 4}" text-anchor="end">{peak}</text>')
     parts.append(f'<text class="chart__label" x="{left - 6}" y="{top + plot_h}" text-anchor="end">0</text>')
@@ -113,6 +113,8 @@ def paired_bars(
                 f'<rect class="{css}" x="{left}" y="{bar_y}" width="{bar_w:.1f}" height="{bar_h - 3}">'
                 f"<title>{_e(f'{label}, {name}: {value}')}</title></rect>"
             )
-            parts.append(f'<text class="chart__value" x="{left + bar_w + 4:.1f}" y="{bar_y + bar_h - 5}">{value}</text>')
+            parts.append(
+                f'<text class="chart__value" x="{left + bar_w + 4:.1f}" y="{bar_y + bar_h - 5}">{value}</text>'
+            )
     parts.append("</svg>")
     return Markup("".join(parts))

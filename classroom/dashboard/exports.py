@@ -89,7 +89,11 @@ def matrix_table(dashboard) -> tuple[list[str], list[list]]:
     header += [f"{format_film_time(p.time_seconds)} {p.text}" for p in dashboard.prompts]
     header.append(f"Completed (of {len(dashboard.prompts)})")
     rows = [
-        [row.name, *[ReflectionStatus.LABELS.get(cell, cell) if cell else "Not started" for cell in row.cells], row.completed]
+        [
+            row.name,
+            *[ReflectionStatus.LABELS.get(cell, cell) if cell else "Not started" for cell in row.cells],
+            row.completed,
+        ]
         for row in dashboard.rows
     ]
     return header, rows

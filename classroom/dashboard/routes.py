@@ -12,9 +12,11 @@ from .stats import (
     BIN_SECONDS,
     assignment_dashboard,
     class_overview,
-    highlights as starred_reflections,
     owned_assignment_with_class,
     reflections_for,
+)
+from .stats import (
+    highlights as starred_reflections,
 )
 
 bp = Blueprint("dashboard", __name__)
@@ -80,20 +82,26 @@ def assignment_page(assignment_id: int):
     assignment = _assignment_or_404(assignment_id)
     sort, descending = _sorting()
     data = assignment_dashboard(assignment, sort, descending)
-    return render_template("dashboard/assignment.html", data=data, assignment=assignment, drawn=_charts(data), printable=False)
+    return render_template(
+        "dashboard/assignment.html", data=data, assignment=assignment, drawn=_charts(data), printable=False
+    )
 
 
 @bp.route("/classes/assignments/<int:assignment_id>/report")
 def report(assignment_id: int):
     assignment = _assignment_or_404(assignment_id)
     data = assignment_dashboard(assignment)
-    return render_template("dashboard/report.html", data=data, assignment=assignment, drawn=_charts(data), printable=True)
+    return render_template(
+        "dashboard/report.html", data=data, assignment=assignment, drawn=_charts(data), printable=True
+    )
 
 
 @bp.route("/classes/assignments/<int:assignment_id>/highlights")
 def highlights(assignment_id: int):
     assignment = _assignment_or_404(assignment_id)
-    return render_template("dashboard/highlights.html", assignment=assignment, reflections=starred_reflections(assignment))
+    return render_template(
+        "dashboard/highlights.html", assignment=assignment, reflections=starred_reflections(assignment)
+    )
 
 
 @bp.route("/classes/assignments/<int:assignment_id>/reflections")
@@ -110,9 +118,7 @@ def reflections(assignment_id: int):
     pages = max(1, -(-len(found) // LIST_PAGE_SIZE))
     page = min(max(1, request.args.get("page", 1, type=int)), pages)
     shown = found[(page - 1) * LIST_PAGE_SIZE : page * LIST_PAGE_SIZE]
-    star_forms = {
-        r.id: DecisionForm(prefix=f"star-{r.id}", data={"version": r.version}, formdata=None) for r in shown
-    }
+    star_forms = {r.id: DecisionForm(prefix=f"star-{r.id}", data={"version": r.version}, formdata=None) for r in shown}
     prompt = next((p for p in assignment.prompts if p.id == prompt_id), None)
     return render_template(
         "dashboard/reflections.html",

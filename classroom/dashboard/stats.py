@@ -53,7 +53,9 @@ class PromptStats:
 
     def most_cited(self, limit: int = 3) -> list[tuple[int, int]]:
         """The busiest bins as (start second, count), most cited first."""
-        ranked = sorted(((i * BIN_SECONDS, n) for i, n in enumerate(self.cited) if n), key=lambda item: (-item[1], item[0]))
+        ranked = sorted(
+            ((i * BIN_SECONDS, n) for i, n in enumerate(self.cited) if n), key=lambda item: (-item[1], item[0])
+        )
         return ranked[:limit]
 
 
@@ -157,7 +159,9 @@ def stance_summary(assignment: Assignment) -> StanceSummary:
     transitions = [[0] * len(options) for _ in options]
     moves = db.session.execute(
         db.select(pre.option_index, post.option_index, func.count(pre.id))
-        .join(post, and_(post.student_id == pre.student_id, post.assignment_id == pre.assignment_id, post.phase == "post"))
+        .join(
+            post, and_(post.student_id == pre.student_id, post.assignment_id == pre.assignment_id, post.phase == "post")
+        )
         .where(pre.assignment_id == assignment.id, pre.phase == "pre")
         .group_by(pre.option_index, post.option_index)
     ).all()
@@ -193,7 +197,13 @@ def assignment_dashboard(assignment: Assignment, sort: str = "name", descending:
         )
     }
     rows = [
-        StudentRow(id=sid, name=name, completed=int(done), started=bool(started), cells=[cell_status.get((sid, p.id)) for p in prompts])
+        StudentRow(
+            id=sid,
+            name=name,
+            completed=int(done),
+            started=bool(started),
+            cells=[cell_status.get((sid, p.id)) for p in prompts],
+        )
         for sid, name, done, started in student_rows
     ]
 
@@ -215,7 +225,9 @@ def assignment_dashboard(assignment: Assignment, sort: str = "name", descending:
         .group_by(Reflection.prompt_id)
     ):
         s = stats[prompt_id]
-        s.drafts, s.awaiting, s.approved, s.returned, s.rejected = map(int, (drafts, awaiting, approved, returned, rejected))
+        s.drafts, s.awaiting, s.approved, s.returned, s.rejected = map(
+            int, (drafts, awaiting, approved, returned, rejected)
+        )
         s.min_words, s.max_words = low, high
 
     # 4. Cited moments in five-minute bins, per prompt.
@@ -357,7 +369,9 @@ def class_overview(school_class: SchoolClass, sort: str = "name", descending: bo
         .group_by(Prompt.assignment_id)
     ):
         s = by_id[aid]
-        s.drafts, s.awaiting, s.approved, s.returned, s.rejected = map(int, (drafts, awaiting, approved, returned, rejected))
+        s.drafts, s.awaiting, s.approved, s.returned, s.rejected = map(
+            int, (drafts, awaiting, approved, returned, rejected)
+        )
 
     # 5. Stance poll participation per assignment.
     for aid, phase, n in db.session.execute(

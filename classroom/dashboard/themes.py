@@ -11,7 +11,9 @@ from .stopwords import STOP_WORDS
 # Letters of any script (Latin, Cyrillic...), with inner apostrophes or hyphens ("don't", "кто-то").
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 # Addresses are not themes: emails, links and bare domains are dropped before counting words.
-_ADDRESSES = re.compile(r"\S*(?:@|://|www\.)\S*|\S+\.(?:com|org|net|edu|gov|info|io|ru|su|рф|uk|de|me|tv)\b\S*", re.IGNORECASE)
+_ADDRESSES = re.compile(
+    r"\S*(?:@|://|www\.)\S*|\S+\.(?:com|org|net|edu|gov|info|io|ru|su|рф|uk|de|me|tv)\b\S*", re.IGNORECASE
+)
 _LATIN = re.compile(r"^[a-z'\-]+$")
 MIN_LENGTH = 3
 

@@ -16,7 +16,7 @@ class PlanForm(FlaskForm):
     grade_band = StringField(
         "Grade band",
         validators=[Length(max=60, message="Keep the grade band to 60 characters.")],
-        description="Who the plan is for, for example \"Ages 15-18 (grades 10-12)\".",
+        description='Who the plan is for, for example "Ages 15-18 (grades 10-12)".',
     )
     objectives = TextAreaField(
         "Learning objectives",
@@ -61,7 +61,10 @@ class PromptForm(FlaskForm):
 class StanceForm(FlaskForm):
     question = TextAreaField(
         "Question",
-        validators=[DataRequired("Please write the question."), Length(max=500, message="Keep the question to 500 characters.")],
+        validators=[
+            DataRequired("Please write the question."),
+            Length(max=500, message="Keep the question to 500 characters."),
+        ],
         description="Students answer it before watching and again afterwards.",
     )
     options = TextAreaField(

@@ -85,10 +85,7 @@ def duplicate_plan(plan: LessonPlan) -> LessonPlan:
         objectives=plan.objectives,
         stance_question=plan.stance_question,
         stance_options=list(plan.stance_options),
-        prompts=[
-            PlanPrompt(**p.prompt_fields())
-            for p in plan.prompts
-        ],
+        prompts=[PlanPrompt(**p.prompt_fields()) for p in plan.prompts],
     )
     db.session.add(copy)
     db.session.commit()
@@ -184,8 +181,7 @@ def parse_stance_options(text: str) -> list[str]:
     options = [line.strip() for line in (text or "").splitlines() if line.strip()]
     if not MIN_STANCE_OPTIONS <= len(options) <= MAX_STANCE_OPTIONS:
         raise ValueError(
-            f"Give between {MIN_STANCE_OPTIONS} and {MAX_STANCE_OPTIONS} options, one a line "
-            f"(you gave {len(options)})."
+            f"Give between {MIN_STANCE_OPTIONS} and {MAX_STANCE_OPTIONS} options, one a line (you gave {len(options)})."
         )
     if any(len(option) > MAX_STANCE_OPTION_LENGTH for option in options):
         raise ValueError(f"Keep each option to {MAX_STANCE_OPTION_LENGTH} characters.")

@@ -38,7 +38,7 @@ def index():
 def start_starter():
     plan = plans.copy_starter_plan(current_teacher())
     flash(
-        f"\"{plan.title}\" is now your own plan. Its times are suggestions: check each one against "
+        f'"{plan.title}" is now your own plan. Its times are suggestions: check each one against '
         "the film and confirm or change it.",
         "success",
     )
@@ -87,7 +87,7 @@ def edit(plan_id: int):
 @teacher_required
 def duplicate(plan_id: int):
     copy = plans.duplicate_plan(owned_plan_or_404(plan_id))
-    flash(f"Made \"{copy.title}\". Change anything here: the original stays as it was.", "success")
+    flash(f'Made "{copy.title}". Change anything here: the original stays as it was.', "success")
     return redirect(url_for("lessons.show", plan_id=copy.id))
 
 
@@ -99,7 +99,7 @@ def delete(plan_id: int):
     if request.method == "POST":
         title = plan.title
         plans.delete_plan(plan)
-        flash(f"Deleted the plan \"{title}\".", "success")
+        flash(f'Deleted the plan "{title}".', "success")
         return redirect(url_for("lessons.index"))
     return render_template("lessons/delete.html", plan=plan, assignments=plans.assignments_from_plan(plan))
 

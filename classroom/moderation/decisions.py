@@ -54,7 +54,9 @@ def _decide(
     # Guarded update: if the student saved in the meantime, nothing changes and the teacher is told.
     result = db.session.execute(
         update(Reflection)
-        .where(Reflection.id == reflection.id, Reflection.status == from_status, Reflection.version == reflection.version)
+        .where(
+            Reflection.id == reflection.id, Reflection.status == from_status, Reflection.version == reflection.version
+        )
         .values(
             status=to_status,
             feedback=feedback,
@@ -82,7 +84,9 @@ def _decide(
     return event
 
 
-def approve_reflection(reflection: Reflection, teacher: Teacher, expected_version: int | None = None) -> ModerationEvent:
+def approve_reflection(
+    reflection: Reflection, teacher: Teacher, expected_version: int | None = None
+) -> ModerationEvent:
     """Approve an awaiting reflection so classmates may see it."""
     return _decide(reflection, teacher, S.APPROVED, APPROVE_FROM, "", expected_version)
 

@@ -110,7 +110,9 @@ _ADDRESS_PATTERNS = (
     # "12 Lenin Street", "221B Baker St."
     re.compile(rf"(?<!\w)(\d{{1,4}})[A-Za-z]?,?\s+(?:{_NAME_WORD}\s+){{1,3}}(?i:{_STREET_WORDS})\b\.?"),
     # "Lenin Street 12", "Tverskaya ulitsa 7"
-    re.compile(rf"(?<!\w)(?:{_NAME_WORD}\s+){{1,3}}(?i:{_STREET_WORDS})\.?,?\s+(?:No\.?\s*)?(\d{{1,4}})[A-Za-z]?(?!\w)"),
+    re.compile(
+        rf"(?<!\w)(?:{_NAME_WORD}\s+){{1,3}}(?i:{_STREET_WORDS})\.?,?\s+(?:No\.?\s*)?(\d{{1,4}})[A-Za-z]?(?!\w)"
+    ),
     # "ул. Ленина, д. 5", "улица Ленина 12", "проспект Мира, 10"
     re.compile(
         r"(?<!\w)(?i:ул\.|улица|пр-т|пр\.|проспект|пер\.|переулок|бульвар|б-р|шоссе|наб\.|набережная)\s*"
@@ -118,9 +120,7 @@ _ADDRESS_PATTERNS = (
     ),
 )
 
-_TLDS = (
-    "com|org|net|edu|gov|info|io|co|me|tv|ly|gg|app|dev|xyz|site|online|uk|ru|su|рф|ua|by|kz|de|fr|nl|eu|us|ca|au"
-)
+_TLDS = "com|org|net|edu|gov|info|io|co|me|tv|ly|gg|app|dev|xyz|site|online|uk|ru|su|рф|ua|by|kz|de|fr|nl|eu|us|ca|au"
 _LINK_PATTERNS = (
     re.compile(r"(?<!\w)(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE),
     # Bare domains: the top-level part must be lower case, so "the end.Me too" stays innocent.

@@ -35,7 +35,9 @@ def _class_reflections(class_id: int, assignment_id: int | None = None):
     return query
 
 
-def awaiting_page(class_id: int, assignment_id: int | None = None, page: int = 1, per_page: int = PAGE_SIZE) -> QueuePage:
+def awaiting_page(
+    class_id: int, assignment_id: int | None = None, page: int = 1, per_page: int = PAGE_SIZE
+) -> QueuePage:
     """One page of a class's reflections awaiting approval: flagged first, then the longest waiting."""
     base = _class_reflections(class_id, assignment_id).where(Reflection.status == ReflectionStatus.AWAITING)
     total, flagged = db.session.execute(

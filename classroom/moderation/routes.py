@@ -70,7 +70,9 @@ def render_queue(school_class, assignment_id=None, page=1, failed=None, status=2
             assignment_id=assignment_id,
             page=queue.page,
         )
-        items.append({"reflection": reflection, "forms": forms, "body": highlight(reflection.body_html, reflection.flags)})
+        items.append(
+            {"reflection": reflection, "forms": forms, "body": highlight(reflection.body_html, reflection.flags)}
+        )
     assignments = db.session.scalars(
         db.select(Assignment).where(Assignment.class_id == school_class.id).order_by(Assignment.id)
     ).all()
@@ -181,7 +183,9 @@ def approve_selected(class_id: int):
         approved, skipped = bulk_approve(current_teacher(), school_class.id, selected)
         message = f"Approved {approved} reflection{'s' if approved != 1 else ''}."
         if skipped:
-            message += f" {skipped} could not be approved (already decided, changed by the student, or not in this class)."
+            message += (
+                f" {skipped} could not be approved (already decided, changed by the student, or not in this class)."
+            )
         flash(message, "success" if not skipped else "warning")
     return redirect(url_for("moderation.queue", class_id=school_class.id, assignment=assignment_id, page=page))
 
@@ -234,8 +238,7 @@ def flag_words():
             db.session.commit()
             checked = reflag_awaiting(teacher)
             flash(
-                f"Saved your words. {checked} reflection{'s' if checked != 1 else ''} awaiting approval "
-                "checked again.",
+                f"Saved your words. {checked} reflection{'s' if checked != 1 else ''} awaiting approval checked again.",
                 "success",
             )
             return redirect(url_for("moderation.flag_words"))

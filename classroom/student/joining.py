@@ -86,9 +86,7 @@ def reset_return_code(student: Student) -> str:
 def removal_summary(student: Student) -> dict:
     """How much of this student's work a removal deletes, counted in SQL."""
     reflections = db.session.scalar(select(func.count(Reflection.id)).where(Reflection.student_id == student.id))
-    stance_answers = db.session.scalar(
-        select(func.count(StanceAnswer.id)).where(StanceAnswer.student_id == student.id)
-    )
+    stance_answers = db.session.scalar(select(func.count(StanceAnswer.id)).where(StanceAnswer.student_id == student.id))
     return {"reflections": reflections or 0, "stance_answers": stance_answers or 0}
 
 

@@ -87,4 +87,6 @@ def class_roster(school_class: SchoolClass) -> tuple[list[RosterRow], int]:
         .group_by(Student.id)
         .order_by(func.lower(Student.display_name), Student.id)
     ).all()
-    return [RosterRow(student, answered, awaiting, to_revise) for student, answered, awaiting, to_revise in rows], total or 0
+    return [
+        RosterRow(student, answered, awaiting, to_revise) for student, answered, awaiting, to_revise in rows
+    ], total or 0

@@ -172,7 +172,9 @@ def stance(assignment_id, phase):
         except StanceRefused as refused:
             form.option.errors.append(str(refused))
         else:
-            flash("Thank you: your answer is saved." + (" The prompts are open now." if phase == "pre" else ""), "success")
+            flash(
+                "Thank you: your answer is saved." + (" The prompts are open now." if phase == "pre" else ""), "success"
+            )
             anchor = "prompts" if phase == "pre" else "after-viewing"
             return redirect(url_for("student.assignment", assignment_id=work.id, _anchor=anchor))
     return render_assignment(work, stance_forms={phase: form}, status=400)
@@ -413,7 +415,9 @@ def reset_code(class_id, student_id):
 def print_codes(class_id):
     school_class = owned_class_or_404(class_id)
     students = db.session.scalars(
-        select(Student).where(Student.class_id == school_class.id).order_by(func.lower(Student.display_name), Student.id)
+        select(Student)
+        .where(Student.class_id == school_class.id)
+        .order_by(func.lower(Student.display_name), Student.id)
     ).all()
     return render_template(
         "student/print_codes.html",

@@ -117,4 +117,3 @@ def focus_is_visible(page) -> bool:
             return outline || shadow;
         }"""
     )
-

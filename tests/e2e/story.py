@@ -131,7 +131,9 @@ def teacher_opens_class(page: Page, lesson: Lesson, name: str = "History 11B", c
     checkpoint(page, "teacher-class", lesson, checks)
 
 
-def teacher_assigns_plan(page: Page, lesson: Lesson, video_url: str, captions: bool = True, checks: bool = True) -> None:
+def teacher_assigns_plan(
+    page: Page, lesson: Lesson, video_url: str, captions: bool = True, checks: bool = True
+) -> None:
     page.get_by_role("link", name="Assign a lesson plan").click()
     page.get_by_label("Lesson plan").select_option(label="Memory and the Stalin legacy")
     page.get_by_label("Link to the film (optional)").fill(video_url)

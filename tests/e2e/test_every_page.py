@@ -6,15 +6,22 @@ import pytest
 from playwright.sync_api import expect
 
 from classroom.extensions import db
-from classroom.models import PlanPrompt, Prompt, Reflection, SchoolClass
+from classroom.models import PlanPrompt, Prompt, Reflection, SchoolClass, Teacher
 from classroom.moderation.decisions import approve_reflection, set_star
-from classroom.models import Teacher
 from classroom.student.joining import join_class
 from classroom.student.reflections import save_reflection
 from classroom.student.stance import record_stance
 
 from .helpers import ARTIFACTS, check_page
-from .story import STUDENT_NAME, TEACHER_EMAIL, endpoint_url, student_answers_stance, student_joins, student_writes, teacher_logs_in
+from .story import (
+    STUDENT_NAME,
+    TEACHER_EMAIL,
+    endpoint_url,
+    student_answers_stance,
+    student_joins,
+    student_writes,
+    teacher_logs_in,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -29,7 +36,9 @@ def busy_class(seeded_lesson, live_app):
         teacher = db.session.scalars(db.select(Teacher).where(Teacher.email == TEACHER_EMAIL)).one()
         alexei = join_class(school_class, "Alexei")
         record_stance(alexei, prompt.assignment, "pre", 0)
-        approved = save_reflection(alexei, prompt, "My family never **talks** about 1937.\n\n- not at dinner\n- not at all", submit=True)
+        approved = save_reflection(
+            alexei, prompt, "My family never **talks** about 1937.\n\n- not at dinner\n- not at all", submit=True
+        )
         approve_reflection(approved, teacher)
         set_star(approved, True)
         record_stance(alexei, prompt.assignment, "post", 2)
@@ -126,7 +135,12 @@ def test_every_student_page(new_context, busy_class, live_app):
     )
     page = new_context().new_page()
     student_joins(page, lesson, STUDENT_NAME, checks=False)
-    visit_all(page, live_app, [("s-assignment-locked", "student.assignment", {"assignment_id": lesson.assignment_id})], problems)
+    visit_all(
+        page,
+        live_app,
+        [("s-assignment-locked", "student.assignment", {"assignment_id": lesson.assignment_id})],
+        problems,
+    )
     student_answers_stance(page, "pre")
     student_writes(page, lesson, "Both, I think: *pride* and **pain**.")
     visit_all(
