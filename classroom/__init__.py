@@ -4,11 +4,9 @@ from pathlib import Path
 
 from flask import Flask, render_template
 
-from . import cli
+from . import cli, templating
 from .config import defaults
 from .extensions import csrf, db, limiter, login_manager, migrate
-from .filmtime import format_film_time
-from .sanitize import sanitize_html
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,7 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
 
     register_blueprints(app)
-    register_template_helpers(app)
+    templating.register(app)
     register_error_pages(app)
     cli.register(app)
 
@@ -57,23 +55,20 @@ def create_app(config: dict | None = None) -> Flask:
 def register_blueprints(app: Flask) -> None:
     from . import access  # noqa: F401  (registers the session loader)
     from .auth.routes import bp as auth_bp
+    from .classes import roster  # noqa: F401  (adds the roster's routes to the classes blueprint)
     from .classes.routes import bp as classes_bp
     from .dashboard.routes import bp as dashboard_bp
+    from .join.routes import bp as join_bp
     from .lessons.routes import bp as lessons_bp
     from .main import bp as main_bp
     from .moderation.routes import bp as moderation_bp
+    from .moved import bp as moved_bp
     from .student.routes import bp as student_bp
 
-    for blueprint in (main_bp, auth_bp, lessons_bp, classes_bp, student_bp, moderation_bp, dashboard_bp):
+    # Each blueprint's URL prefix is its package's name; README.md "How it fits together" maps them.
+    blueprints = (main_bp, auth_bp, lessons_bp, classes_bp, join_bp, student_bp, moderation_bp, dashboard_bp, moved_bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
-
-
-def register_template_helpers(app: Flask) -> None:
-    from .models import ReflectionStatus
-
-    app.jinja_env.filters["film_time"] = format_film_time
-    app.jinja_env.filters["user_html"] = sanitize_html
-    app.jinja_env.globals["status_labels"] = ReflectionStatus.LABELS
 
 
 def register_error_pages(app: Flask) -> None:

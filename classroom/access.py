@@ -1,22 +1,35 @@
-"""Who may see what: the session loader, role guards and lookups scoped to their owner."""
+"""Who may see what: the session loader, role guards, and every lookup scoped to its owner.
 
+Each `*_or_404` here answers 404 whether the thing is missing or someone else's, so an
+address never tells a teacher or a student that another class's work exists.
+"""
+
+from collections.abc import Callable
 from functools import wraps
+from typing import Any, TypeVar, cast
 
-from flask import abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from werkzeug.wrappers import Response
 
 from .extensions import db, login_manager
-from .models import Assignment, LessonPlan, Prompt, SchoolClass, Student, Teacher
+from .models import Assignment, LessonPlan, PlanPrompt, Prompt, Reflection, SchoolClass, Student, Teacher
+
+View = TypeVar("View", bound=Callable[..., Any])
 
 
 @login_manager.user_loader
-def load_user(user_id: str):
+def load_user(user_id: str) -> Teacher | Student | None:
     """Session ids are "teacher:<id>" or "student:<id>", so the two kinds never mix."""
     kind, _, raw_id = user_id.partition(":")
     if not raw_id.isdigit():
         return None
-    model = {"teacher": Teacher, "student": Student}.get(kind)
-    return db.session.get(model, int(raw_id)) if model else None
+    if kind == "teacher":
+        return db.session.get(Teacher, int(raw_id))
+    if kind == "student":
+        return db.session.get(Student, int(raw_id))
+    return None
 
 
 login_manager.login_view = "auth.login"
@@ -25,108 +38,151 @@ login_manager.login_message_category = "info"
 
 
 def is_teacher() -> bool:
-    return current_user.is_authenticated and current_user.is_teacher
+    return bool(current_user.is_authenticated and current_user.is_teacher)
 
 
 def is_student() -> bool:
-    return current_user.is_authenticated and current_user.is_student
+    return bool(current_user.is_authenticated and current_user.is_student)
 
 
-def _to_teacher_login():
+def to_teacher_login() -> Response:
+    """Send the visitor to the teachers' login, coming back here afterwards."""
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
-def teacher_required(view):
-    """Only a logged-in teacher; anyone else is sent to the teachers' login."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if not is_teacher():
-            return _to_teacher_login()
-        return view(*args, **kwargs)
-
-    return wrapper
-
-
-def teachers_only(blueprint) -> None:
+def teachers_only(blueprint: Blueprint) -> None:
     """Guard every route of a blueprint that shows minors' work: teachers only, others to the login."""
 
     @blueprint.before_request
-    def require_teacher():
-        return None if is_teacher() else _to_teacher_login()
+    def require_teacher() -> Response | None:
+        return None if is_teacher() else to_teacher_login()
 
 
 def current_teacher() -> Teacher:
-    return current_user._get_current_object()
+    return cast(Teacher, current_user._get_current_object())
 
 
-def owned_plan_or_404(plan_id: int) -> LessonPlan:
-    """The current teacher's lesson plan, or 404 whether it is missing or someone else's."""
-    plan = db.session.get(LessonPlan, plan_id)
-    if plan is None or plan.teacher_id != current_user.id:
-        abort(404)
-    return plan
+def current_student() -> Student:
+    return cast(Student, current_user._get_current_object())
 
 
-def owned_class_or_404(class_id: int) -> SchoolClass:
-    """The current teacher's class, or 404."""
-    school_class = db.session.get(SchoolClass, class_id)
-    if school_class is None or school_class.teacher_id != current_user.id:
-        abort(404)
-    return school_class
-
-
-def owned_assignment_or_404(assignment_id: int) -> Assignment:
-    """An assignment in one of the current teacher's classes, or 404."""
-    return db.one_or_404(
-        db.select(Assignment)
-        .join(SchoolClass)
-        .where(Assignment.id == assignment_id, SchoolClass.teacher_id == current_user.id)
-    )
-
-
-def owned_student_or_404(student_id: int) -> Student:
-    """A student in one of the current teacher's classes, or 404."""
-    return db.one_or_404(
-        db.select(Student).join(SchoolClass).where(Student.id == student_id, SchoolClass.teacher_id == current_user.id)
-    )
-
-
-# --- Students: their own session kind, and lookups scoped to their one class. ---
-
-
-def student_required(view):
-    """Only a signed-in student: a visitor is sent to /resume, a teacher back to their own pages."""
+def student_required(view: View) -> View:
+    """Only a signed-in student: a visitor is sent to the resume page, a teacher back to their own pages."""
 
     @wraps(view)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
         if is_student():
             return view(*args, **kwargs)
         if is_teacher():
             # Never a student's data for a teacher: their own pages are elsewhere.
             flash("That page is for students. You are logged in as a teacher.", "info")
             return redirect(url_for("main.home"))
-        return redirect(url_for("student.resume", next=request.full_path.rstrip("?")))
+        return redirect(url_for("join.resume", next=request.full_path.rstrip("?")))
 
-    return wrapper
+    return cast(View, wrapper)
 
 
-def current_student() -> Student:
-    return current_user._get_current_object()
+# --- A teacher's own things. ---
+
+
+def owned_plan_or_404(plan_id: int) -> LessonPlan:
+    """The current teacher's lesson plan."""
+    return db.one_or_404(
+        db.select(LessonPlan).where(LessonPlan.id == plan_id, LessonPlan.teacher_id == current_user.id)
+    )
+
+
+def owned_plan_prompt_or_404(plan_id: int, prompt_id: int) -> PlanPrompt:
+    """A prompt of one of the current teacher's plans, with its plan."""
+    return db.one_or_404(
+        db.select(PlanPrompt)
+        .join(LessonPlan, PlanPrompt.plan_id == LessonPlan.id)
+        .where(PlanPrompt.id == prompt_id, LessonPlan.id == plan_id, LessonPlan.teacher_id == current_user.id)
+        .options(contains_eager(PlanPrompt.plan))
+    )
+
+
+def owned_class_or_404(class_id: int) -> SchoolClass:
+    """The current teacher's class."""
+    return db.one_or_404(
+        db.select(SchoolClass).where(SchoolClass.id == class_id, SchoolClass.teacher_id == current_user.id)
+    )
+
+
+def owned_assignment_or_404(assignment_id: int) -> Assignment:
+    """An assignment in one of the current teacher's classes, with its class and prompts (two queries)."""
+    return db.one_or_404(
+        db.select(Assignment)
+        .join(SchoolClass, Assignment.class_id == SchoolClass.id)
+        .where(Assignment.id == assignment_id, SchoolClass.teacher_id == current_user.id)
+        .options(contains_eager(Assignment.school_class), selectinload(Assignment.prompts))
+    )
+
+
+def class_assignment_or_404(school_class: SchoolClass, assignment_id: int) -> Assignment:
+    """An assignment of that (already owned) class."""
+    return db.one_or_404(
+        db.select(Assignment).where(Assignment.id == assignment_id, Assignment.class_id == school_class.id)
+    )
+
+
+def class_student_or_404(school_class: SchoolClass, student_id: int) -> Student:
+    """A student of that (already owned) class."""
+    return db.one_or_404(db.select(Student).where(Student.id == student_id, Student.class_id == school_class.id))
+
+
+def owned_reflection_or_404(reflection_id: int) -> Reflection:
+    """A reflection in one of the current teacher's classes, with its prompt, assignment, class and student."""
+    return db.one_or_404(
+        db.select(Reflection)
+        .join(Prompt, Reflection.prompt_id == Prompt.id)
+        .join(Assignment, Prompt.assignment_id == Assignment.id)
+        .join(SchoolClass, Assignment.class_id == SchoolClass.id)
+        .where(Reflection.id == reflection_id, SchoolClass.teacher_id == current_user.id)
+        .options(
+            contains_eager(Reflection.prompt).contains_eager(Prompt.assignment).contains_eager(Assignment.school_class),
+            joinedload(Reflection.student),
+        )
+    )
+
+
+# --- A student's own class. ---
 
 
 def student_assignment_or_404(assignment_id: int) -> Assignment:
-    """An assignment of the current student's own class, or 404."""
+    """An assignment of the current student's own class."""
     return db.one_or_404(
         db.select(Assignment).where(Assignment.id == assignment_id, Assignment.class_id == current_user.class_id)
     )
 
 
 def student_prompt_or_404(assignment: Assignment, prompt_id: int) -> Prompt:
-    """A prompt of that (already scoped) assignment, or 404."""
+    """A prompt of that (already scoped) assignment."""
     return db.one_or_404(db.select(Prompt).where(Prompt.id == prompt_id, Prompt.assignment_id == assignment.id))
 
 
-def class_student_or_404(school_class: SchoolClass, student_id: int) -> Student:
-    """A student of that (already owned) class, or 404."""
-    return db.one_or_404(db.select(Student).where(Student.id == student_id, Student.class_id == school_class.id))
+def find_student_prompt(assignment_id: int, prompt_id: int) -> Prompt | None:
+    """A prompt of an assignment in the current student's class, with its assignment; None when there is none."""
+    return db.session.scalars(
+        db.select(Prompt)
+        .join(Assignment, Prompt.assignment_id == Assignment.id)
+        .where(Prompt.id == prompt_id, Assignment.id == assignment_id, Assignment.class_id == current_user.class_id)
+        .options(contains_eager(Prompt.assignment))
+    ).one_or_none()
+
+
+# --- Shared by both sides. ---
+
+
+def captioned_assignment_or_404(assignment_id: int) -> Assignment:
+    """An assignment with captions, for its class's teacher or one of its students."""
+    query = db.select(Assignment).where(Assignment.id == assignment_id, Assignment.captions_vtt != "")
+    if is_teacher():
+        query = query.join(SchoolClass, Assignment.class_id == SchoolClass.id).where(
+            SchoolClass.teacher_id == current_user.id
+        )
+    elif is_student():
+        query = query.where(Assignment.class_id == current_user.class_id)
+    else:
+        abort(404)
+    return db.one_or_404(query)

@@ -73,7 +73,7 @@ def demo_report(state: DemoState) -> list[str]:
     else:
         lines.append("The database already has teachers, so the demo was not loaded.")
     if state.teacher is not None:
-        lines.append(f"Demo teacher login: {base}/login")
+        lines.append(f"Demo teacher login: {base}/auth/login")
         lines.append(f"  email:    {DEMO_EMAIL}")
         suffix = "" if state.loaded else " (unless it has been changed)"
         lines.append(f"  password: {DEMO_PASSWORD}{suffix}")

@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
+from .timezones import as_utc
 
 
 def utcnow() -> datetime:
@@ -191,11 +192,6 @@ class Assignment(db.Model):
     def has_closed(self, now: datetime | None = None) -> bool:
         now = now or utcnow()
         return bool(self.closes_at) and now >= as_utc(self.closes_at)
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; treat them as the UTC they were stored as."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class Prompt(PromptFields, db.Model):

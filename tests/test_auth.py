@@ -5,15 +5,15 @@ import uuid
 
 import pytest
 
-from classroom.auth.routes import safe_next
 from classroom.extensions import db
 from classroom.models import Teacher
+from classroom.web import safe_next
 
 from .conftest import TEACHER_PASSWORD
 
 
 def signup(client, name="Ada", email="ada@school.example", password="a long passphrase"):
-    return client.post("/signup", data={"name": name, "email": email, "password": password})
+    return client.post("/auth/signup", data={"name": name, "email": email, "password": password})
 
 
 def test_signup_creates_teacher_and_logs_in(app, client):
@@ -23,7 +23,7 @@ def test_signup_creates_teacher_and_logs_in(app, client):
         stored = db.session.execute(db.select(Teacher)).scalar_one()
         assert stored.email == "new.teacher@school.example"
         assert stored.password_hash.startswith("$argon2id$")
-    assert client.get("/plans/").status_code == 200
+    assert client.get("/lessons/").status_code == 200
 
 
 def test_signup_rejects_short_password_and_keeps_the_rest(client):
@@ -46,22 +46,22 @@ def test_signup_email_unique_ignoring_case(client, teacher):
 )
 def test_signup_field_errors(client, field, value, message):
     data = {"name": "Ada", "email": "ada@school.example", "password": "a long passphrase", field: value}
-    response = client.post("/signup", data=data)
+    response = client.post("/auth/signup", data=data)
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
 
 
 def test_login_and_logout(client, teacher):
-    response = client.post("/login", data={"email": "ADA@school.example", "password": TEACHER_PASSWORD})
+    response = client.post("/auth/login", data={"email": "ADA@school.example", "password": TEACHER_PASSWORD})
     assert response.status_code == 302
     assert client.get("/classes/").status_code == 200
-    assert client.post("/logout").status_code == 302
+    assert client.post("/auth/logout").status_code == 302
     assert client.get("/classes/").status_code == 302
 
 
 def test_wrong_password_and_unknown_email_say_the_same(client, teacher):
-    wrong = client.post("/login", data={"email": "ada@school.example", "password": "not the password"})
-    unknown = client.post("/login", data={"email": "nobody@school.example", "password": "not the password"})
+    wrong = client.post("/auth/login", data={"email": "ada@school.example", "password": "not the password"})
+    unknown = client.post("/auth/login", data={"email": "nobody@school.example", "password": "not the password"})
     assert wrong.status_code == unknown.status_code == 400
     message = "That email and password do not match an account."
     assert message in wrong.get_data(as_text=True)
@@ -69,28 +69,28 @@ def test_wrong_password_and_unknown_email_say_the_same(client, teacher):
 
 
 def test_remember_me_sets_a_lasting_cookie(client, teacher):
-    client.post("/login", data={"email": "ada@school.example", "password": TEACHER_PASSWORD, "remember": "y"})
+    client.post("/auth/login", data={"email": "ada@school.example", "password": TEACHER_PASSWORD, "remember": "y"})
     assert client.get_cookie("remember_token") is not None
 
 
 def test_without_remember_me_no_lasting_cookie(client, teacher):
-    client.post("/login", data={"email": "ada@school.example", "password": TEACHER_PASSWORD})
+    client.post("/auth/login", data={"email": "ada@school.example", "password": TEACHER_PASSWORD})
     assert client.get_cookie("remember_token") is None
 
 
 def test_next_redirects_only_on_this_site(client, teacher):
     data = {"email": "ada@school.example", "password": TEACHER_PASSWORD}
-    inside = client.post("/login?next=/plans/", data=data)
-    assert inside.headers["Location"] == "/plans/"
-    client.post("/logout")
-    outside = client.post("/login?next=https://evil.example/", data=data)
+    inside = client.post("/auth/login?next=/lessons/", data=data)
+    assert inside.headers["Location"] == "/lessons/"
+    client.post("/auth/logout")
+    outside = client.post("/auth/login?next=https://evil.example/", data=data)
     assert outside.headers["Location"] == "/classes/" or outside.headers["Location"] == "/"
 
 
 @pytest.mark.parametrize(
     "target,expected",
     [
-        ("/plans/3", "/plans/3"),
+        ("/lessons/3", "/lessons/3"),
         ("//evil.example/x", None),
         ("https://evil.example/", None),
         ("/\\evil.example", None),
@@ -105,14 +105,14 @@ def test_safe_next(target, expected):
 
 
 def test_pages_need_login(client):
-    response = client.get("/plans/")
+    response = client.get("/lessons/")
     assert response.status_code == 302
-    assert "/login?next=/plans/" in response.headers["Location"]
+    assert "/auth/login?next=/lessons/" in response.headers["Location"]
 
 
 def test_change_password(app, teacher_client, teacher):
     bad = teacher_client.post(
-        "/account/password",
+        "/auth/password",
         data={
             "current_password": "wrong one here",
             "new_password": "another passphrase",
@@ -122,12 +122,12 @@ def test_change_password(app, teacher_client, teacher):
     assert bad.status_code == 400
     assert "not your current password" in bad.get_data(as_text=True)
     mismatch = teacher_client.post(
-        "/account/password",
+        "/auth/password",
         data={"current_password": TEACHER_PASSWORD, "new_password": "another passphrase", "confirm": "different one"},
     )
     assert mismatch.status_code == 400
     ok = teacher_client.post(
-        "/account/password",
+        "/auth/password",
         data={
             "current_password": TEACHER_PASSWORD,
             "new_password": "another passphrase",
@@ -137,16 +137,19 @@ def test_change_password(app, teacher_client, teacher):
     assert ok.status_code == 302
     fresh = app.test_client()
     assert (
-        fresh.post("/login", data={"email": "ada@school.example", "password": "another passphrase"}).status_code == 302
+        fresh.post("/auth/login", data={"email": "ada@school.example", "password": "another passphrase"}).status_code
+        == 302
     )
 
 
 def test_closed_signup_says_who_to_ask(make_app):
     app = make_app(ALLOW_SIGNUP=False, SIGNUP_CONTACT="Ms Ivanova in room 12")
     client = app.test_client()
-    page = client.get("/signup").get_data(as_text=True)
+    page = client.get("/auth/signup").get_data(as_text=True)
     assert "Ms Ivanova in room 12" in page
-    response = client.post("/signup", data={"name": "X", "email": "x@school.example", "password": "a long passphrase"})
+    response = client.post(
+        "/auth/signup", data={"name": "X", "email": "x@school.example", "password": "a long passphrase"}
+    )
     with app.app_context():
         assert db.session.execute(db.select(Teacher)).first() is None
     assert response.status_code == 200
@@ -172,7 +175,7 @@ def test_post_without_csrf_token_is_refused(make_app):
     app = make_app(WTF_CSRF_ENABLED=True)
     client = app.test_client()
     response = client.post(
-        "/signup", data={"name": "Ada", "email": "ada@school.example", "password": "a long passphrase"}
+        "/auth/signup", data={"name": "Ada", "email": "ada@school.example", "password": "a long passphrase"}
     )
     assert response.status_code == 400
     with app.app_context():
@@ -183,7 +186,7 @@ def test_login_rate_limited(make_app, teacher):
     app = make_app(RATELIMIT_ENABLED=True)
     client = app.test_client()
     codes = [
-        client.post("/login", data={"email": "x@school.example", "password": "nope nope nope"}).status_code
+        client.post("/auth/login", data={"email": "x@school.example", "password": "nope nope nope"}).status_code
         for _ in range(31)
     ]
     assert codes[-1] == 429
@@ -201,7 +204,7 @@ def test_rate_limits_are_kept_in_redis(make_app, teacher):
     app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=REDIS_URL, RATELIMIT_KEY_PREFIX=prefix)
     client = app.test_client()
     codes = [
-        client.post("/login", data={"email": "x@school.example", "password": "nope nope nope"}).status_code
+        client.post("/auth/login", data={"email": "x@school.example", "password": "nope nope nope"}).status_code
         for _ in range(31)
     ]
     assert codes[-1] == 429
@@ -220,5 +223,5 @@ def test_redis_url_configures_the_rate_limit_store(tmp_path, monkeypatch):
 
 
 def test_password_fields_tell_password_managers_their_purpose(client):
-    assert 'autocomplete="new-password"' in client.get("/signup").get_data(as_text=True)
-    assert 'autocomplete="current-password"' in client.get("/login").get_data(as_text=True)
+    assert 'autocomplete="new-password"' in client.get("/auth/signup").get_data(as_text=True)
+    assert 'autocomplete="current-password"' in client.get("/auth/login").get_data(as_text=True)

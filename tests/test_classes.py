@@ -7,15 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from classroom.classes import logic
-from classroom.classes.media import (
-    MAX_CAPTIONS_BYTES,
-    MediaError,
-    check_video_url,
-    local_to_utc,
-    read_captions,
-    school_zone,
-    utc_to_local,
-)
+from classroom.classes.media import MAX_CAPTIONS_BYTES, MediaError, check_video_url, read_captions
 from classroom.extensions import db
 from classroom.joincodes import JOIN_ALPHABET
 from classroom.models import (
@@ -28,6 +20,7 @@ from classroom.models import (
     StanceAnswer,
     Teacher,
 )
+from classroom.timezones import local_to_utc, school_zone, utc_to_local
 
 from .conftest import login_as
 
@@ -146,12 +139,10 @@ def test_class_page_shows_code_and_full_join_link(teacher_client, school_class):
     assert "Joining on" in page
 
 
-def test_join_link_uses_the_student_join_page_when_it_exists(app, teacher_client, school_class):
-    if "student.join_code" not in app.view_functions:
-        pytest.skip("the student area is not registered in this build")
+def test_join_link_is_the_join_page_of_the_code(app, teacher_client, school_class):
     page = teacher_client.get(f"/classes/{school_class.id}").get_data(as_text=True)
     link = re.search(r'<code id="join-link-\d+">([^<]+)</code>', page).group(1)
-    assert link.startswith("http://localhost/") and link.endswith(school_class.join_code)
+    assert link == f"http://localhost/join/{school_class.join_code}"
 
 
 def test_regenerate_code_replaces_the_old_one(app, teacher_client, school_class):
@@ -169,9 +160,7 @@ def test_regenerate_code_replaces_the_old_one(app, teacher_client, school_class)
         )
 
 
-def test_old_join_link_stops_working_when_the_student_page_exists(app, client, teacher_client, school_class):
-    if "student.join_code" not in app.view_functions:
-        pytest.skip("the student area is not registered in this build")
+def test_old_join_link_stops_working(app, client, teacher_client, school_class):
     assert client.get(f"/join/{school_class.join_code}").status_code == 200
     teacher_client.post(f"/classes/{school_class.id}/regenerate-code")
     assert client.get(f"/join/{school_class.join_code}").status_code == 404
@@ -274,13 +263,14 @@ def test_editing_the_plan_afterwards_leaves_the_assignment_alone(app, teacher_cl
     _, before = get_assignment(app, assignment_id)
     first_prompt = plan.prompts[0].id
     teacher_client.post(
-        f"/plans/{plan.id}/prompts/{first_prompt}/edit", data={"text": "Rewritten", "time": "0:05:00", "theme": "media"}
+        f"/lessons/{plan.id}/prompts/{first_prompt}/edit",
+        data={"text": "Rewritten", "time": "0:05:00", "theme": "media"},
     )
     teacher_client.post(
-        f"/plans/{plan.id}/prompts/new", data={"text": "Added later?", "time": "1:00:00", "theme": "justice"}
+        f"/lessons/{plan.id}/prompts/new", data={"text": "Added later?", "time": "1:00:00", "theme": "justice"}
     )
-    teacher_client.post(f"/plans/{plan.id}/prompts/{plan.prompts[1].id}/delete")
-    teacher_client.post(f"/plans/{plan.id}/stance", data={"question": "Changed?", "options": "x\ny"})
+    teacher_client.post(f"/lessons/{plan.id}/prompts/{plan.prompts[1].id}/delete")
+    teacher_client.post(f"/lessons/{plan.id}/stance", data={"question": "Changed?", "options": "x\ny"})
     stored, after = get_assignment(app, assignment_id)
     assert after == before
     assert stored.stance_question == "How should Stalin be remembered?"
@@ -376,7 +366,7 @@ def test_captions_upload_and_serving(
     assert response.status_code == 302
     with app.app_context():
         assignment_id = db.session.execute(db.select(Assignment.id)).scalar_one()
-    url = f"/classes/assignments/{assignment_id}/captions.vtt"
+    url = f"/student/assignments/{assignment_id}/captions.vtt"
     served = teacher_client.get(url)
     assert served.status_code == 200
     assert served.mimetype == "text/vtt"
@@ -406,8 +396,8 @@ def logic_class(app, owner):
 
 
 def test_captions_missing_is_404(teacher_client, assignment):
-    assert teacher_client.get(f"/classes/assignments/{assignment.id}/captions.vtt").status_code == 404
-    assert teacher_client.get("/classes/assignments/99999/captions.vtt").status_code == 404
+    assert teacher_client.get(f"/student/assignments/{assignment.id}/captions.vtt").status_code == 404
+    assert teacher_client.get("/student/assignments/99999/captions.vtt").status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -606,10 +596,10 @@ def test_students_are_sent_away_from_class_pages(student_client, school_class, a
     gets, posts = class_routes(school_class, assignment)
     for url in ["/classes/", "/classes/new", *gets]:
         response = student_client.get(url)
-        assert response.status_code == 302 and response.headers["Location"].startswith("/login"), url
+        assert response.status_code == 302 and response.headers["Location"].startswith("/auth/login"), url
     for url in ["/classes/new", *posts]:
         response = student_client.post(url, data={"name": "Taken over"})
-        assert response.status_code == 302 and response.headers["Location"].startswith("/login"), url
+        assert response.status_code == 302 and response.headers["Location"].startswith("/auth/login"), url
 
 
 # Plain functions ----------------------------------------------------------------------------
@@ -713,7 +703,7 @@ def test_list_pages_do_not_query_per_row(
     make_assignment(first)
 
     def load_pages():
-        for url in ("/classes/", "/plans/", f"/classes/{first.id}"):
+        for url in ("/classes/", "/lessons/", f"/classes/{first.id}"):
             assert teacher_client.get(url).status_code == 200
 
     few = count_queries(app, load_pages)
@@ -730,12 +720,12 @@ def test_class_and_assignment_pages_link_to_moderation_dashboard_and_roster(
 ):
     make_reflection(student, assignment.prompts[0], status="awaiting")
     class_page = teacher_client.get(f"/classes/{school_class.id}").get_data(as_text=True)
-    assert f"/classes/{school_class.id}/moderation" in class_page
+    assert f"/moderation/classes/{school_class.id}" in class_page
     assert "Moderation queue (1 waiting)" in class_page
-    assert f"/classes/{school_class.id}/dashboard" in class_page
+    assert f"/dashboard/classes/{school_class.id}" in class_page
     assert f"/classes/{school_class.id}/students" in class_page
     assignment_page = teacher_client.get(f"/classes/assignments/{assignment.id}").get_data(as_text=True)
-    assert f"/classes/{school_class.id}/moderation?assignment={assignment.id}" in assignment_page
+    assert f"/moderation/classes/{school_class.id}?assignment={assignment.id}" in assignment_page
     assert "Moderation queue (1 waiting)" in assignment_page
-    assert f"/classes/assignments/{assignment.id}/dashboard" in assignment_page
-    assert f"/classes/assignments/{assignment.id}/highlights" in assignment_page
+    assert f"/dashboard/assignments/{assignment.id}" in assignment_page
+    assert f"/dashboard/assignments/{assignment.id}/highlights" in assignment_page

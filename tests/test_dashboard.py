@@ -194,7 +194,7 @@ def test_charts_with_no_data_are_still_valid():
 
 
 def test_assignment_dashboard_page(teacher_client, fixture_class, assignment):
-    page = teacher_client.get(f"/classes/assignments/{assignment.id}/dashboard")
+    page = teacher_client.get(f"/dashboard/assignments/{assignment.id}")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert html.count("<svg") == 4  # three prompts with cited moments, and the stance poll
@@ -205,11 +205,11 @@ def test_assignment_dashboard_page(teacher_client, fixture_class, assignment):
     assert "Dasha" in html and "Not started" in html
     assert "2 of 3 students who answered both times changed their answer." in html
     assert "term=%D0%BF%D0%B0%D0%BC%D1%8F%D1%82%D1%8C" in html  # the link for the theme "память"
-    assert f"/classes/{assignment.class_id}/moderation?assignment={assignment.id}" in html
+    assert f"/moderation/classes/{assignment.class_id}?assignment={assignment.id}" in html
 
 
 def test_dashboard_sorted_page(teacher_client, fixture_class, assignment):
-    html = teacher_client.get(f"/classes/assignments/{assignment.id}/dashboard?sort=completed&order=desc").get_data(
+    html = teacher_client.get(f"/dashboard/assignments/{assignment.id}?sort=completed&order=desc").get_data(
         as_text=True
     )
     matrix = html[html.index('id="matrix"') :]
@@ -219,9 +219,9 @@ def test_dashboard_sorted_page(teacher_client, fixture_class, assignment):
 
 def test_theme_link_lists_the_reflections_using_it(teacher_client, fixture_class, assignment):
     p1 = fixture_class["prompts"][1]
-    html = teacher_client.get(f"/classes/assignments/{assignment.id}/reflections?prompt={p1.id}&term=память").get_data(
-        as_text=True
-    )
+    html = teacher_client.get(
+        f"/dashboard/assignments/{assignment.id}/reflections?prompt={p1.id}&term=память"
+    ).get_data(as_text=True)
     assert "Answers using “память”" in html
     assert "2 reflections" in html
     assert "Жертвах".lower() in html.lower() and "Память жива" in html
@@ -233,34 +233,36 @@ def test_reflections_page_for_a_prompt_of_another_assignment_is_404(
 ):
     other = make_assignment(school_class)
     assert (
-        teacher_client.get(f"/classes/assignments/{assignment.id}/reflections?prompt={other.prompts[0].id}").status_code
+        teacher_client.get(
+            f"/dashboard/assignments/{assignment.id}/reflections?prompt={other.prompts[0].id}"
+        ).status_code
         == 404
     )
 
 
 def test_class_overview_page(teacher_client, fixture_class, school_class):
-    html = teacher_client.get(f"/classes/{school_class.id}/dashboard").get_data(as_text=True)
+    html = teacher_client.get(f"/dashboard/classes/{school_class.id}").get_data(as_text=True)
     assert "Memory and the Stalin legacy" in html
     assert "2 / 3" in html  # Anya's cell
     assert "Students finished" in html
 
 
 def test_highlights_hide_names(teacher_client, fixture_class, assignment):
-    html = teacher_client.get(f"/classes/assignments/{assignment.id}/highlights").get_data(as_text=True)
+    html = teacher_client.get(f"/dashboard/assignments/{assignment.id}/highlights").get_data(as_text=True)
     assert "Memory of the victims matters." in html
     assert "Anya" not in html and "Chen" not in html
     assert "A victim" not in html  # approved but not starred
 
 
 def test_report_page_is_printable(teacher_client, fixture_class, assignment):
-    html = teacher_client.get(f"/classes/assignments/{assignment.id}/report").get_data(as_text=True)
+    html = teacher_client.get(f"/dashboard/assignments/{assignment.id}/report").get_data(as_text=True)
     assert "class report" in html and "print.css" in html
     assert "aria-sort" not in html and "sort=completed" not in html
     assert html.count("<svg") == 4
 
 
 def test_empty_assignment_dashboard(teacher_client, assignment):
-    html = teacher_client.get(f"/classes/assignments/{assignment.id}/dashboard").get_data(as_text=True)
+    html = teacher_client.get(f"/dashboard/assignments/{assignment.id}").get_data(as_text=True)
     assert "No students have joined" in html
     assert "No student has answered the stance poll yet." in html
 
@@ -330,11 +332,11 @@ def count_queries(app, client, url):
 @pytest.mark.parametrize(
     "url",
     [
-        "/classes/assignments/{assignment}/dashboard",
-        "/classes/assignments/{assignment}/dashboard?sort=completed&order=desc",
-        "/classes/{school_class}/dashboard",
-        "/classes/assignments/{assignment}/report",
-        "/classes/assignments/{assignment}/completion.csv",
+        "/dashboard/assignments/{assignment}",
+        "/dashboard/assignments/{assignment}?sort=completed&order=desc",
+        "/dashboard/classes/{school_class}",
+        "/dashboard/assignments/{assignment}/report",
+        "/dashboard/assignments/{assignment}/completion.csv",
     ],
 )
 def test_query_count_does_not_grow_with_the_class(make_app, make_teacher, make_class, make_assignment, url):
@@ -368,13 +370,13 @@ def test_large_class_dashboard_numbers(app, teacher_client, school_class, assign
 def dashboard_urls(school_class, assignment):
     a = assignment.id
     return [
-        f"/classes/{school_class.id}/dashboard",
-        f"/classes/assignments/{a}/dashboard",
-        f"/classes/assignments/{a}/highlights",
-        f"/classes/assignments/{a}/report",
-        f"/classes/assignments/{a}/reflections",
-        f"/classes/assignments/{a}/reflections.csv",
-        f"/classes/assignments/{a}/completion.csv",
+        f"/dashboard/classes/{school_class.id}",
+        f"/dashboard/assignments/{a}",
+        f"/dashboard/assignments/{a}/highlights",
+        f"/dashboard/assignments/{a}/report",
+        f"/dashboard/assignments/{a}/reflections",
+        f"/dashboard/assignments/{a}/reflections.csv",
+        f"/dashboard/assignments/{a}/completion.csv",
     ]
 
 
@@ -389,12 +391,12 @@ def test_students_and_visitors_are_sent_to_login(app, student_client, school_cla
     for url in dashboard_urls(school_class, assignment):
         for client in (student_client, app.test_client()):
             response = client.get(url)
-            assert response.status_code == 302 and "/login" in response.headers["Location"], url
+            assert response.status_code == 302 and "/auth/login" in response.headers["Location"], url
 
 
 def test_missing_assignment_is_404(teacher_client):
-    assert teacher_client.get("/classes/assignments/999/dashboard").status_code == 404
-    assert teacher_client.get("/classes/999/dashboard").status_code == 404
+    assert teacher_client.get("/dashboard/assignments/999").status_code == 404
+    assert teacher_client.get("/dashboard/classes/999").status_code == 404
 
 
 def test_addresses_are_not_themes():

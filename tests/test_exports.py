@@ -68,7 +68,7 @@ def exported(make_student, make_reflection, school_class, assignment):
 
 
 def test_reflections_csv(teacher_client, exported, school_class):
-    response = teacher_client.get(f"/classes/assignments/{exported.id}/reflections.csv")
+    response = teacher_client.get(f"/dashboard/assignments/{exported.id}/reflections.csv")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert response.headers["Content-Disposition"] == (
@@ -108,7 +108,7 @@ def test_reflections_csv(teacher_client, exported, school_class):
 
 def test_matrix_csv(teacher_client, exported, make_student, school_class):
     make_student(school_class, "-Zoya")
-    response = teacher_client.get(f"/classes/assignments/{exported.id}/completion.csv")
+    response = teacher_client.get(f"/dashboard/assignments/{exported.id}/completion.csv")
     assert response.status_code == 200
     assert response.headers["Content-Disposition"].endswith(f'-{exported.id}-completion.csv"')
     rows = parse(response.get_data().decode("utf-8"))

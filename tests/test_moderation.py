@@ -8,7 +8,7 @@ import pytest
 from classroom.extensions import db
 from classroom.models import ModerationEvent, Reflection, Student, Teacher
 from classroom.moderation.decisions import (
-    StaleReflection,
+    StudentChangedReflection,
     TransitionError,
     approve_reflection,
     bulk_approve,
@@ -114,7 +114,7 @@ def test_invalid_transitions_are_refused_without_a_trace(
 def test_a_stale_version_is_refused(app, teacher, awaiting):
     with app.app_context():
         reflection = db.session.get(Reflection, awaiting.id)
-        with pytest.raises(StaleReflection):
+        with pytest.raises(StudentChangedReflection):
             approve_reflection(reflection, db.session.get(Teacher, teacher.id), expected_version=reflection.version + 1)
     assert fresh(app, awaiting.id).status == "awaiting"
 
@@ -129,7 +129,7 @@ def test_a_student_save_between_load_and_decision_is_caught(app, teacher, awaiti
             .values(version=Reflection.version + 1)
             .execution_options(synchronize_session=False)
         )
-        with pytest.raises(StaleReflection):
+        with pytest.raises(StudentChangedReflection):
             approve_reflection(reflection, db.session.get(Teacher, teacher.id))
     assert fresh(app, awaiting.id).status == "awaiting"
     assert events_of(app, awaiting.id) == []
@@ -212,7 +212,7 @@ def test_queue_order_flagged_first_then_oldest(app, make_reflection, make_studen
 
 def queue_url(school_class, **args):
     query = "&".join(f"{k}={v}" for k, v in args.items())
-    return f"/classes/{school_class.id}/moderation" + (f"?{query}" if query else "")
+    return f"/moderation/classes/{school_class.id}" + (f"?{query}" if query else "")
 
 
 def test_queue_shows_each_item_with_prompt_time_name_and_safe_text(
@@ -310,7 +310,7 @@ def test_approve_redirects_to_the_next_item_with_a_message(app, teacher, teacher
         },
     )
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/classes/{school_class.id}/moderation?page=1#reflection-77")
+    assert response.headers["Location"].endswith(f"/moderation/classes/{school_class.id}?page=1#reflection-77")
     assert fresh(app, awaiting.id).status == "approved"
     assert events_of(app, awaiting.id) == [("teacher", teacher.id, "awaiting", "approved", "")]
     html = teacher_client.get(response.headers["Location"]).get_data(as_text=True)
@@ -401,14 +401,14 @@ def test_bulk_approve_over_http(app, teacher_client, make_student, make_reflecti
     b = make_reflection(make_student(school_class, "B"), assignment.prompts[0])
     c = make_reflection(make_student(school_class, "C"), assignment.prompts[0])
     response = teacher_client.post(
-        f"/classes/{school_class.id}/moderation/approve-selected",
+        f"/moderation/classes/{school_class.id}/approve-selected",
         data={"selected": [f"{a.id}:{a.version}", f"{b.id}:{b.version}", "junk"], "page": "1"},
         follow_redirects=True,
     )
     assert "Approved 2 reflections." in response.get_data(as_text=True)
     assert [fresh(app, r.id).status for r in (a, b, c)] == ["approved", "approved", "awaiting"]
     nothing = teacher_client.post(
-        f"/classes/{school_class.id}/moderation/approve-selected", data={}, follow_redirects=True
+        f"/moderation/classes/{school_class.id}/approve-selected", data={}, follow_redirects=True
     )
     assert "Tick the reflections" in nothing.get_data(as_text=True)
 
@@ -422,9 +422,9 @@ def test_star_and_unstar_over_http(app, teacher, teacher_client, awaiting):
         approve_reflection(db.session.get(Reflection, awaiting.id), db.session.get(Teacher, teacher.id))
     response = teacher_client.post(
         f"/moderation/reflections/{awaiting.id}/star",
-        data={"starred": "1", "next": "/classes/assignments/1/reflections?x=1"},
+        data={"starred": "1", "next": "/dashboard/assignments/1/reflections?x=1"},
     )
-    assert response.headers["Location"].endswith("/classes/assignments/1/reflections?x=1")
+    assert response.headers["Location"].endswith("/dashboard/assignments/1/reflections?x=1")
     assert fresh(app, awaiting.id).starred is True
     # An address elsewhere is never followed.
     response = teacher_client.post(
@@ -513,13 +513,13 @@ def test_flag_words_rejects_too_many_lines(teacher_client):
 
 def moderation_routes(school_class, reflection):
     return [
-        ("get", f"/classes/{school_class.id}/moderation"),
+        ("get", f"/moderation/classes/{school_class.id}"),
         ("get", f"/moderation/reflections/{reflection.id}"),
         ("post", f"/moderation/reflections/{reflection.id}/approve"),
         ("post", f"/moderation/reflections/{reflection.id}/return"),
         ("post", f"/moderation/reflections/{reflection.id}/reject"),
         ("post", f"/moderation/reflections/{reflection.id}/star"),
-        ("post", f"/classes/{school_class.id}/moderation/approve-selected"),
+        ("post", f"/moderation/classes/{school_class.id}/approve-selected"),
     ]
 
 
@@ -546,7 +546,7 @@ def test_forged_post_for_another_class_cannot_approve(
     theirs = make_reflection(make_student(their_class), make_assignment(their_class).prompts[0])
     assert teacher_client.post(f"/moderation/reflections/{theirs.id}/approve", data={}).status_code == 404
     # Through my own class's bulk form, too.
-    teacher_client.post(f"/classes/{school_class.id}/moderation/approve-selected", data={"selected": [str(theirs.id)]})
+    teacher_client.post(f"/moderation/classes/{school_class.id}/approve-selected", data={"selected": [str(theirs.id)]})
     assert fresh(app, theirs.id).status == "awaiting"
 
 
@@ -559,12 +559,12 @@ def test_students_and_visitors_never_reach_moderation(app, student_client, await
         for client in (student_client, app.test_client()):
             response = getattr(client, method)(url)
             assert response.status_code == 302, url
-            assert "/login" in response.headers["Location"]
+            assert "/auth/login" in response.headers["Location"]
     assert fresh(app, awaiting.id).status == "awaiting"
 
 
 def test_missing_things_are_404(teacher_client):
-    assert teacher_client.get("/classes/9999/moderation").status_code == 404
+    assert teacher_client.get("/moderation/classes/9999").status_code == 404
     assert teacher_client.get("/moderation/reflections/9999").status_code == 404
     assert teacher_client.post("/moderation/reflections/9999/approve").status_code == 404
 

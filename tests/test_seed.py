@@ -24,7 +24,7 @@ def test_seed_demo_on_an_empty_database(app, runner, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "Loaded the demo" in result.output
     assert demo.DEMO_EMAIL in result.output and demo.DEMO_PASSWORD in result.output
-    assert "http://127.0.0.1:5077/login" in result.output
+    assert "http://127.0.0.1:5077/auth/login" in result.output
     assert counts(app) == (1, 1, 1, 1)
     with app.app_context():
         teacher = db.session.execute(db.select(Teacher)).scalar_one()
@@ -59,7 +59,7 @@ def test_seed_demo_leaves_a_real_school_alone(app, runner, teacher):
 
 def test_demo_teacher_can_log_in(app, runner, client):
     runner.invoke(args=["seed-demo"])
-    response = client.post("/login", data={"email": demo.DEMO_EMAIL, "password": demo.DEMO_PASSWORD})
+    response = client.post("/auth/login", data={"email": demo.DEMO_EMAIL, "password": demo.DEMO_PASSWORD})
     assert response.status_code == 302
     page = client.get("/classes/").get_data(as_text=True)
     assert "Demo class" in page

@@ -6,17 +6,18 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
+from classroom.classes.students import class_roster
 from classroom.extensions import db
 from classroom.models import Assignment, Reflection, StanceAnswer, utcnow
 from classroom.models import ReflectionStatus as S
-from classroom.student.progress import class_roster, student_home
+from classroom.student.progress import student_home
 from classroom.student.reflections import classmates_reflections
 from classroom.student.stance import StanceRefused, record_stance
 from tests.conftest import login_as
 
 
 def page_of(client, assignment):
-    response = client.get(f"/me/assignments/{assignment.id}")
+    response = client.get(f"/student/assignments/{assignment.id}")
     assert response.status_code == 200
     return response.get_data(as_text=True)
 
@@ -50,11 +51,11 @@ def test_home_lists_assignments_with_progress_and_statuses(app, student_client, 
     prompts = assignment.prompts
     write_reflection(student, prompts[0], "Done")
     write_reflection(student, prompts[1], "Half", submit=False)
-    page = student_client.get("/me").get_data(as_text=True)
+    page = student_client.get("/student").get_data(as_text=True)
     assert assignment.title in page
     assert "1 of 3" in page and "prompts answered" in page
     assert "Awaiting approval" in page and "Draft" in page and "Not started" in page
-    assert f'href="/me/assignments/{assignment.id}"' in page
+    assert f'href="/student/assignments/{assignment.id}"' in page
 
 
 def test_home_progress_counts_only_handed_in_work(app, student, make_assignment, school_class, write_reflection):
@@ -78,7 +79,7 @@ def test_home_uses_a_fixed_number_of_queries(
         with app.app_context():
             engine = db.engine
         with QueryCounter(engine) as counter:
-            assert student_client.get("/me").status_code == 200
+            assert student_client.get("/student").status_code == 200
         return counter.count
 
     make_assignment(school_class)
@@ -91,13 +92,13 @@ def test_home_uses_a_fixed_number_of_queries(
 
 
 def test_home_without_assignments(student_client):
-    assert "has not given this class an assignment yet" in student_client.get("/me").get_data(as_text=True)
+    assert "has not given this class an assignment yet" in student_client.get("/student").get_data(as_text=True)
 
 
 def test_home_only_shows_my_class(app, student_client, make_class, make_assignment, other_teacher, assignment):
     elsewhere = make_assignment(make_class(other_teacher, name="Elsewhere"), title="Secret plan")
-    page = student_client.get("/me").get_data(as_text=True)
-    assert "Secret plan" not in page and f"/me/assignments/{elsewhere.id}" not in page
+    page = student_client.get("/student").get_data(as_text=True)
+    assert "Secret plan" not in page and f"/student/assignments/{elsewhere.id}" not in page
 
 
 # --- the timeline ---
@@ -149,7 +150,7 @@ def test_prompts_open_only_after_the_pre_viewing_question(app, student_client, s
     assert 'name="pre-option"' in page and 'type="radio"' in page
     assert "Answer the question above first" in page
     assert "p1-body" not in page and "What do you notice" not in page
-    response = student_client.post(f"/me/assignments/{assignment.id}/stance/pre", data={"pre-option": "2"})
+    response = student_client.post(f"/student/assignments/{assignment.id}/stance/pre", data={"pre-option": "2"})
     assert response.status_code == 302 and response.headers["Location"].endswith("#prompts")
     page = page_of(student_client, assignment)
     assert "Your answer: <strong>As both at once</strong>" in page
@@ -159,14 +160,14 @@ def test_prompts_open_only_after_the_pre_viewing_question(app, student_client, s
 
 
 def test_pre_question_needs_an_answer(student_client, assignment):
-    response = student_client.post(f"/me/assignments/{assignment.id}/stance/pre", data={})
+    response = student_client.post(f"/student/assignments/{assignment.id}/stance/pre", data={})
     assert response.status_code == 400 and "Please choose one answer" in response.get_data(as_text=True)
-    response = student_client.post(f"/me/assignments/{assignment.id}/stance/pre", data={"pre-option": "9"})
+    response = student_client.post(f"/student/assignments/{assignment.id}/stance/pre", data={"pre-option": "9"})
     assert response.status_code == 400
 
 
 def test_each_question_is_answered_once(app, student_client, student, assignment):
-    base = f"/me/assignments/{assignment.id}/stance"
+    base = f"/student/assignments/{assignment.id}/stance"
     early = student_client.post(f"{base}/post", data={"post-option": "1"})
     assert early.status_code == 400 and "before viewing first" in early.get_data(as_text=True)
     assert student_client.post(f"{base}/pre", data={"pre-option": "0"}).status_code == 302
@@ -227,7 +228,7 @@ def test_before_it_opens_the_page_says_when_and_has_no_forms(student_client, mak
     assert "Not open yet" in page and "opens" in page
     assert 'method="post"' not in page.split("<main", 1)[1].split("</main>", 1)[0]
     assert "What do you notice" not in page
-    response = student_client.post(f"/me/assignments/{work.id}/stance/pre", data={"pre-option": "0"})
+    response = student_client.post(f"/student/assignments/{work.id}/stance/pre", data={"pre-option": "0"})
     assert response.status_code == 400 and "not open yet" in response.get_data(as_text=True)
 
 
@@ -262,7 +263,7 @@ def test_video_with_captions_and_live_region(
     page = page_of(student_client, work)
     assert re.search(r"<video controls[^>]*data-watchalong-video", page)
     assert '<source src="https://media.school.example/red-soul.mp4">' in page
-    captions = f"/classes/assignments/{work.id}/captions.vtt"
+    captions = f"/student/assignments/{work.id}/captions.vtt"
     assert f'<track kind="captions" srclang="en" label="English" src="{captions}" default>' in page
     assert 'role="status" aria-live="polite" data-watchalong-live' in page
     assert "data-watchalong-timer hidden" in page  # the timer is only the fallback when the video fails
@@ -434,7 +435,7 @@ def test_assignment_page_uses_a_fixed_number_of_queries(
         with app.app_context():
             engine = db.engine
         with QueryCounter(engine) as counter:
-            assert student_client.get(f"/me/assignments/{assignment.id}").status_code == 200
+            assert student_client.get(f"/student/assignments/{assignment.id}").status_code == 200
         return counter.count
 
     for prompt in assignment.prompts:
@@ -444,6 +445,6 @@ def test_assignment_page_uses_a_fixed_number_of_queries(
         classmate = make_student(school_class, name)
         for prompt in assignment.prompts:
             set_status(app, write_reflection(classmate, prompt, f"{name} says"), S.APPROVED)
-    page = student_client.get(f"/me/assignments/{assignment.id}").get_data(as_text=True)
+    page = student_client.get(f"/student/assignments/{assignment.id}").get_data(as_text=True)
     assert page.count("Cleo says") == len(assignment.prompts)
     assert count_for_page() == baseline

@@ -5,14 +5,14 @@ import re
 import pytest
 
 from classroom.extensions import db
-from classroom.models import SchoolClass, Student
-from classroom.student.joining import (
+from classroom.join.logic import (
     BadDisplayName,
     clean_display_name,
     find_student_by_return_code,
     join_class,
     open_class_for_code,
 )
+from classroom.models import SchoolClass, Student
 
 
 def students_in(app, school_class):
@@ -92,15 +92,15 @@ def test_join_asks_only_for_a_display_name(client, school_class, teacher):
 
 def test_join_creates_a_student_shows_the_code_once_and_signs_in(app, client, school_class):
     response = client.post(f"/join/{school_class.join_code}", data={"display_name": "  Sasha  "})
-    assert response.status_code == 302 and response.headers["Location"].endswith("/me/welcome")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/join/welcome")
     [student] = students_in(app, school_class)
     assert student.display_name == "Sasha"
-    welcome = client.get("/me/welcome").get_data(as_text=True)
+    welcome = client.get("/join/welcome").get_data(as_text=True)
     assert student.return_code in welcome and "Write down your return code" in welcome
     # Shown until the student says it is written down, then never again.
-    assert client.post("/me/welcome").status_code == 302
-    assert client.get("/me/welcome").status_code == 302
-    home = client.get("/me").get_data(as_text=True)
+    assert client.post("/join/welcome").status_code == 302
+    assert client.get("/join/welcome").status_code == 302
+    home = client.get("/student").get_data(as_text=True)
     assert "My assignments" in home and student.return_code not in home
 
 
@@ -147,11 +147,11 @@ def test_switched_off_code_is_a_404_and_creates_nobody(app, client, school_class
 def test_joining_twice_from_the_same_browser_makes_one_student(app, client, school_class):
     client.post(f"/join/{school_class.join_code}", data={"display_name": "Sasha"})
     again = client.get(f"/join/{school_class.join_code}")
-    assert again.status_code == 302 and again.headers["Location"].endswith("/me")
+    assert again.status_code == 302 and again.headers["Location"].endswith("/student")
     repost = client.post(f"/join/{school_class.join_code}", data={"display_name": "Sasha"})
-    assert repost.status_code == 302 and repost.headers["Location"].endswith("/me")
+    assert repost.status_code == 302 and repost.headers["Location"].endswith("/student")
     assert len(students_in(app, school_class)) == 1
-    assert "already in History 11B as Sasha" in client.get("/me").get_data(as_text=True)
+    assert "already in History 11B as Sasha" in client.get("/student").get_data(as_text=True)
 
 
 def test_a_student_of_another_class_is_warned_then_moved(app, make_class, teacher, school_class, student_client):
@@ -162,7 +162,7 @@ def test_a_student_of_another_class_is_warned_then_moved(app, make_class, teache
     assert response.status_code == 302
     [kim] = students_in(app, other)
     assert kim.display_name == "Kim"
-    assert "History 11C" in student_client.get("/me").get_data(as_text=True)
+    assert "History 11C" in student_client.get("/student").get_data(as_text=True)
 
 
 def test_a_teacher_opening_a_join_link_is_told_and_nothing_is_made(app, teacher_client, school_class):
@@ -172,7 +172,7 @@ def test_a_teacher_opening_a_join_link_is_told_and_nothing_is_made(app, teacher_
     assert "You are logged in as a teacher" in text and "Continue to your classes" in text
     teacher_client.post(f"/join/{school_class.join_code}", data={"display_name": "Sneaky"})
     assert students_in(app, school_class) == []
-    assert "logged in as a teacher" in teacher_client.get("/resume").get_data(as_text=True)
+    assert "logged in as a teacher" in teacher_client.get("/join/resume").get_data(as_text=True)
 
 
 # --- coming back ---
@@ -180,35 +180,35 @@ def test_a_teacher_opening_a_join_link_is_told_and_nothing_is_made(app, teacher_
 
 def test_resume_signs_back_in_with_any_spelling(client, student):
     words = student.return_code.split("-")
-    response = client.post("/resume", data={"return_code": "  " + " ".join(w.upper() for w in words)})
-    assert response.status_code == 302 and response.headers["Location"].endswith("/me")
-    assert "Sasha" in client.get("/me").get_data(as_text=True)
+    response = client.post("/join/resume", data={"return_code": "  " + " ".join(w.upper() for w in words)})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/student")
+    assert "Sasha" in client.get("/student").get_data(as_text=True)
 
 
 def test_resume_follows_next_but_only_on_this_site(client, student, assignment):
-    target = f"/me/assignments/{assignment.id}"
-    response = client.post(f"/resume?next={target}", data={"return_code": student.return_code})
+    target = f"/student/assignments/{assignment.id}"
+    response = client.post(f"/join/resume?next={target}", data={"return_code": student.return_code})
     assert response.headers["Location"].endswith(target)
-    client.post("/me/logout")
-    response = client.post("/resume?next=https://evil.example/", data={"return_code": student.return_code})
-    assert response.headers["Location"].endswith("/me")
+    client.post("/student/logout")
+    response = client.post("/join/resume?next=https://evil.example/", data={"return_code": student.return_code})
+    assert response.headers["Location"].endswith("/student")
 
 
 def test_resume_with_a_wrong_code_says_so(client, student):
-    response = client.post("/resume", data={"return_code": "wrong-words-here"})
+    response = client.post("/join/resume", data={"return_code": "wrong-words-here"})
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "does not match anyone" in page and "wrong-words-here" in page
-    assert client.get("/me").status_code == 302
-    assert client.post("/resume", data={"return_code": ""}).status_code == 400
+    assert client.get("/student").status_code == 302
+    assert client.post("/join/resume", data={"return_code": ""}).status_code == 400
 
 
 def test_resume_failures_are_rate_limited(make_app, make_class, make_teacher, make_student):
     app = make_app(RATELIMIT_ENABLED=True)
     client = app.test_client()
     for _ in range(20):
-        assert client.post("/resume", data={"return_code": "wrong-words-here"}).status_code == 400
-    assert client.post("/resume", data={"return_code": "wrong-words-here"}).status_code == 429
+        assert client.post("/join/resume", data={"return_code": "wrong-words-here"}).status_code == 400
+    assert client.post("/join/resume", data={"return_code": "wrong-words-here"}).status_code == 429
 
 
 def test_successful_resumes_do_not_use_up_the_limit(make_app):
@@ -221,7 +221,7 @@ def test_successful_resumes_do_not_use_up_the_limit(make_app):
         code = join_class(school_class, "Kim").return_code
     client = app.test_client()
     for _ in range(25):
-        assert client.post("/resume", data={"return_code": code}).status_code == 302
+        assert client.post("/join/resume", data={"return_code": code}).status_code == 302
 
 
 def test_unknown_join_codes_are_rate_limited(make_app):
@@ -233,38 +233,38 @@ def test_unknown_join_codes_are_rate_limited(make_app):
 
 
 def test_logout_ends_the_student_session(student_client):
-    response = student_client.post("/me/logout")
+    response = student_client.post("/student/logout")
     assert response.status_code == 302
-    assert student_client.get("/me").headers["Location"].startswith("/resume")
+    assert student_client.get("/student").headers["Location"].startswith("/join/resume")
 
 
 def test_student_nav_has_my_assignments_and_logout(student_client):
-    page = student_client.get("/me").get_data(as_text=True)
-    assert 'href="/me"' in page and 'action="/me/logout"' in page
+    page = student_client.get("/student").get_data(as_text=True)
+    assert 'href="/student"' in page and 'action="/student/logout"' in page
 
 
 def test_home_page_links_to_join_and_resume(client):
     page = client.get("/").get_data(as_text=True)
-    assert 'href="/join"' in page and 'href="/resume"' in page
+    assert 'href="/join"' in page and 'href="/join/resume"' in page
 
 
 def test_login_page_links_to_resume(client):
-    assert 'href="/resume"' in client.get("/login").get_data(as_text=True)
+    assert 'href="/join/resume"' in client.get("/auth/login").get_data(as_text=True)
 
 
 def test_resume_page_for_a_signed_in_student_lets_another_sign_in(app, make_student, school_class, student_client):
     kim = make_student(school_class, "Kim")
-    assert student_client.get("/resume").status_code == 200
-    student_client.post("/resume", data={"return_code": kim.return_code})
-    assert "Kim" in student_client.get("/me").get_data(as_text=True)
+    assert student_client.get("/join/resume").status_code == 200
+    student_client.post("/join/resume", data={"return_code": kim.return_code})
+    assert "Kim" in student_client.get("/student").get_data(as_text=True)
 
 
 def test_removed_student_is_signed_out(app, student, student_client):
-    from classroom.student.joining import remove_student
+    from classroom.classes.students import remove_student
 
     with app.app_context():
         remove_student(db.session.get(Student, student.id))
-    assert student_client.get("/me").status_code == 302
+    assert student_client.get("/student").status_code == 302
 
 
 def test_return_codes_always_fit_the_column(monkeypatch):

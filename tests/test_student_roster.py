@@ -2,9 +2,9 @@
 
 import pytest
 
+from classroom.classes.students import removal_summary, remove_student, rename_student, reset_return_code
 from classroom.extensions import db
 from classroom.models import ModerationEvent, Reflection, StanceAnswer, Student
-from classroom.student.joining import removal_summary, remove_student, rename_student, reset_return_code
 
 
 def roster_url(school_class, rest=""):
@@ -96,8 +96,8 @@ def test_reset_code_shows_the_new_one_and_the_old_stops_working(app, client, tea
         new_code = db.session.get(Student, student.id).return_code
     assert new_code != student.return_code
     assert new_code in teacher_client.get(roster_url(school_class)).get_data(as_text=True)
-    assert client.post("/resume", data={"return_code": student.return_code}).status_code == 400
-    assert client.post("/resume", data={"return_code": new_code}).status_code == 302
+    assert client.post("/join/resume", data={"return_code": student.return_code}).status_code == 400
+    assert client.post("/join/resume", data={"return_code": new_code}).status_code == 302
 
 
 def test_print_codes_lists_every_code(teacher_client, school_class, student, make_student):
@@ -107,7 +107,7 @@ def test_print_codes_lists_every_code(teacher_client, school_class, student, mak
     assert response.status_code == 200
     assert student.return_code in page and kim.return_code in page
     assert page.index("Kim") < page.index("Sasha")
-    assert "http://localhost/resume" in page and "print-button.js" in page
+    assert "http://localhost/join/resume" in page and "print-button.js" in page
     assert 'media="print"' in page
 
 
@@ -163,6 +163,6 @@ def test_a_student_of_another_class_through_my_class_url_is_a_404(
 def test_students_and_visitors_are_sent_to_the_teachers_login(client, student_client, school_class, student, rest):
     for person in (client, student_client):
         response = person.get(roster_url(school_class, rest.format(sid=student.id)))
-        assert response.status_code == 302 and "/login" in response.headers["Location"]
+        assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
     response = student_client.post(roster_url(school_class, f"/{student.id}/remove"))
-    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]

@@ -1,30 +1,18 @@
 """Teacher sign-up, log-in, log-out and password change."""
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from ..access import is_teacher, teacher_required
+from ..access import is_teacher, to_teacher_login
 from ..extensions import db, limiter
-from ..pages import form_page
 from ..passwords import check_password, hash_password
+from ..web import form_page, safe_next
 from .accounts import EmailTaken, create_teacher, find_teacher_by_email
 from .forms import ChangePasswordForm, LoginForm, SignupForm
 
-bp = Blueprint("auth", __name__)
+bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 BAD_LOGIN = "That email and password do not match an account."
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only a path on this site: never another host, scheme or protocol-relative URL."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    return target
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -69,9 +57,11 @@ def logout():
     return redirect(url_for("main.home"))
 
 
-@bp.route("/account/password", methods=["GET", "POST"])
-@teacher_required
+@bp.route("/password", methods=["GET", "POST"])
 def change_password():
+    # The one teacher-only page here: the rest of this blueprint is for visitors.
+    if not is_teacher():
+        return to_teacher_login()
     form = ChangePasswordForm()
     if form.validate_on_submit():
         if not check_password(current_user.password_hash, form.current_password.data):

@@ -1,0 +1,1 @@
+"""Classes, their join codes, the assignments given to them, and the roster (/classes)."""

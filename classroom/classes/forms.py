@@ -1,11 +1,12 @@
-"""Forms for classes and assignments."""
+"""Forms for classes, their assignments and their roster."""
 
 from flask import current_app
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, URLField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from ..join.logic import NAME_MAX, BadDisplayName, clean_display_name
 from .media import MAX_CAPTIONS_BYTES, MediaError, check_video_url, read_captions
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
@@ -92,6 +93,20 @@ class AssignmentForm(FlaskForm):
 
 class NewAssignmentForm(AssignmentForm):
     plan = SelectField("Lesson plan", coerce=int, validators=[DataRequired("Please choose one of your plans.")])
+
+
+class RenameForm(FlaskForm):
+    display_name = StringField(
+        "Display name",
+        validators=[InputRequired("Please type a name.")],
+        description=f"Up to {NAME_MAX} characters; the student sees it too.",
+    )
+
+    def validate_display_name(self, field):
+        try:
+            field.data = clean_display_name(field.data)
+        except BadDisplayName as problem:
+            raise ValidationError(str(problem)) from problem
 
 
 def date_error_messages(form: AssignmentForm) -> None:

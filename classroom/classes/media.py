@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timezone
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 MAX_CAPTIONS_BYTES = 512 * 1024
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
@@ -48,29 +46,3 @@ def read_captions(data: bytes) -> str:
     if not text.startswith("WEBVTT"):
         raise MediaError("That is not a WebVTT file: its first line must start with WEBVTT.")
     return text.replace("\r\n", "\n")
-
-
-def school_zone(name: str | None) -> timezone | ZoneInfo:
-    """The time zone teachers type dates in (a config setting); UTC when unset or unknown."""
-    if not name or name.upper() == "UTC":
-        return UTC
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC
-
-
-def local_to_utc(moment: datetime | None, zone) -> datetime | None:
-    """A date typed in the school's time zone (naive, from datetime-local) as aware UTC."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=zone).astimezone(UTC)
-
-
-def utc_to_local(moment: datetime | None, zone) -> datetime | None:
-    """A stored time in the school's zone, naive, ready for a datetime-local input."""
-    if moment is None:
-        return None
-    if moment.tzinfo is None:  # SQLite hands back naive UTC
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(zone).replace(tzinfo=None)

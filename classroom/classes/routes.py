@@ -1,63 +1,30 @@
-"""Classes, their join codes, and the assignments given to them."""
+"""Classes, their join codes, and the assignments given to them (the roster is in roster.py)."""
 
 from datetime import timedelta
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from wtforms import SelectChoice
 
-from ..access import (
-    current_teacher,
-    is_student,
-    is_teacher,
-    owned_assignment_or_404,
-    owned_class_or_404,
-    owned_plan_or_404,
-    teacher_required,
-)
+from ..access import current_teacher, owned_assignment_or_404, owned_class_or_404, owned_plan_or_404, teachers_only
 from ..extensions import db
-from ..models import Assignment, LessonPlan, SchoolClass, utcnow
+from ..models import LessonPlan, utcnow
 from ..moderation.queue import awaiting_count
-from ..pages import form_page
+from ..timezones import current_zone, local_to_utc, utc_to_local
+from ..web import form_page
 from . import logic
 from .forms import AssignmentForm, ClassForm, NewAssignmentForm, date_error_messages
-from .media import local_to_utc, school_zone, utc_to_local
 
 bp = Blueprint("classes", __name__, url_prefix="/classes")
 
-
-@bp.app_template_global()
-def join_link(code: str) -> str:
-    """The full address students open to join; the join page itself lives in the student area."""
-    return url_for("student.join_code", code=code, _external=True)
-
-
-def zone():
-    return school_zone(current_app.config.get("SCHOOL_TIMEZONE"))
-
-
-@bp.app_template_filter("school_time")
-def school_time(moment) -> str:
-    """A stored time as the teacher reads it: 'Tue 1 Dec 2026, 09:00 (UTC)'."""
-    if moment is None:
-        return ""
-    local = utc_to_local(moment, zone())
-    return f"{local:%a} {local.day} {local:%b %Y, %H:%M} ({zone_name()})"
-
-
-@bp.app_template_global("school_zone_name")
-def zone_name() -> str:
-    return current_app.config.get("SCHOOL_TIMEZONE") or "UTC"
+teachers_only(bp)
 
 
 @bp.route("/")
-@teacher_required
 def index():
     return render_template("classes/index.html", rows=logic.classes_with_counts(current_teacher()))
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@teacher_required
 def new():
     form = ClassForm()
     if form.validate_on_submit():
@@ -68,7 +35,6 @@ def new():
 
 
 @bp.route("/<int:class_id>")
-@teacher_required
 def show(class_id: int):
     school_class = owned_class_or_404(class_id)
     return render_template(
@@ -80,7 +46,6 @@ def show(class_id: int):
 
 
 @bp.route("/<int:class_id>/edit", methods=["GET", "POST"])
-@teacher_required
 def edit(class_id: int):
     school_class = owned_class_or_404(class_id)
     form = ClassForm(obj=school_class)
@@ -92,7 +57,6 @@ def edit(class_id: int):
 
 
 @bp.route("/<int:class_id>/regenerate-code", methods=["POST"])
-@teacher_required
 def regenerate_code(class_id: int):
     school_class = owned_class_or_404(class_id)
     code = logic.regenerate_join_code(school_class)
@@ -101,7 +65,6 @@ def regenerate_code(class_id: int):
 
 
 @bp.route("/<int:class_id>/toggle-join", methods=["POST"])
-@teacher_required
 def toggle_join(class_id: int):
     school_class = owned_class_or_404(class_id)
     logic.set_joining(school_class, not school_class.join_enabled)
@@ -116,8 +79,8 @@ def assignment_changes(form: AssignmentForm, default_title: str) -> dict:
     """The form's values as keyword arguments for assign_plan / update_assignment."""
     return {
         "title": (form.title.data or "").strip() or default_title,
-        "opens_at": local_to_utc(form.opens_at.data, zone()),
-        "closes_at": local_to_utc(form.closes_at.data, zone()),
+        "opens_at": local_to_utc(form.opens_at.data, current_zone()),
+        "closes_at": local_to_utc(form.closes_at.data, current_zone()),
         "video_url": form.video_url.data or "",
         "require_approval": form.require_approval.data,
         "show_classmates": form.show_classmates.data,
@@ -126,7 +89,6 @@ def assignment_changes(form: AssignmentForm, default_title: str) -> dict:
 
 
 @bp.route("/<int:class_id>/assign", methods=["GET", "POST"])
-@teacher_required
 def new_assignment(class_id: int):
     school_class = owned_class_or_404(class_id)
     my_plans = db.session.scalars(
@@ -139,7 +101,7 @@ def new_assignment(class_id: int):
         if wanted is not None:
             form.plan.data = owned_plan_or_404(wanted).id
         # A sensible starting point: open now, close in two weeks.
-        now = utc_to_local(utcnow(), zone()).replace(second=0, microsecond=0)
+        now = utc_to_local(utcnow(), current_zone()).replace(second=0, microsecond=0)
         form.opens_at.data = now
         form.closes_at.data = now + timedelta(days=14)
     if my_plans and form.validate_on_submit():
@@ -155,7 +117,6 @@ def new_assignment(class_id: int):
 
 
 @bp.route("/assignments/<int:assignment_id>")
-@teacher_required
 def assignment(assignment_id: int):
     assignment = owned_assignment_or_404(assignment_id)
     return render_template(
@@ -167,13 +128,12 @@ def assignment(assignment_id: int):
 
 
 @bp.route("/assignments/<int:assignment_id>/edit", methods=["GET", "POST"])
-@teacher_required
 def edit_assignment(assignment_id: int):
     assignment = owned_assignment_or_404(assignment_id)
     form = AssignmentForm(obj=assignment)
     if request.method == "GET":
-        form.opens_at.data = utc_to_local(assignment.opens_at, zone())
-        form.closes_at.data = utc_to_local(assignment.closes_at, zone())
+        form.opens_at.data = utc_to_local(assignment.opens_at, current_zone())
+        form.closes_at.data = utc_to_local(assignment.closes_at, current_zone())
     if form.validate_on_submit():
         changes = assignment_changes(form, assignment.title)
         if form.captions_text is not None:
@@ -194,7 +154,6 @@ def edit_assignment(assignment_id: int):
 
 
 @bp.route("/assignments/<int:assignment_id>/delete", methods=["GET", "POST"])
-@teacher_required
 def delete_assignment(assignment_id: int):
     """GET asks for confirmation and says what goes; POST deletes."""
     assignment = owned_assignment_or_404(assignment_id)
@@ -210,21 +169,3 @@ def delete_assignment(assignment_id: int):
         school_class=assignment.school_class,
         reflections=logic.reflections_in_assignment(assignment),
     )
-
-
-@bp.route("/assignments/<int:assignment_id>/captions.vtt")
-def captions(assignment_id: int):
-    """The uploaded WebVTT, for the assignment's teacher and the students of its class only."""
-    assignment = db.session.get(Assignment, assignment_id)
-    if assignment is None or not assignment.captions_vtt:
-        abort(404)
-    if is_teacher():
-        school_class = db.session.get(SchoolClass, assignment.class_id)
-        allowed = school_class.teacher_id == current_user.id
-    else:
-        allowed = is_student() and current_user.class_id == assignment.class_id
-    if not allowed:
-        abort(404)
-    response = Response(assignment.captions_vtt, mimetype="text/vtt")
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response

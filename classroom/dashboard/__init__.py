@@ -1,1 +1,1 @@
-"""The teacher's dashboard: completion, counts, cited moments, stance shift, themes and exports."""
+"""The teacher's dashboards: completion, counts, cited moments, stance shift, themes and exports (/dashboard)."""

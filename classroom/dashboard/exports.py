@@ -8,8 +8,9 @@ import re
 from datetime import datetime
 
 from ..filmtime import format_film_time
-from ..models import Reflection, ReflectionStatus, as_utc
+from ..models import Reflection, ReflectionStatus
 from ..sanitize import plain_text
+from ..timezones import as_utc
 
 # Excel guesses a legacy code page for a CSV without a byte-order mark and garbles Cyrillic
 # names and text; the BOM makes it read UTF-8. Other spreadsheets and csv readers ignore it.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
 
-from ..access import current_teacher, owned_class_or_404, teachers_only
+from ..access import owned_assignment_or_404, owned_class_or_404, teachers_only
 from ..models import ReflectionStatus
 from ..moderation.forms import DecisionForm
 from . import charts, exports
@@ -12,26 +12,18 @@ from .stats import (
     BIN_SECONDS,
     assignment_dashboard,
     class_overview,
-    owned_assignment_with_class,
     reflections_for,
 )
 from .stats import (
     highlights as starred_reflections,
 )
 
-bp = Blueprint("dashboard", __name__)
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
 LIST_PAGE_SIZE = 50
 
 # Dashboards show minors' work: teachers only.
 teachers_only(bp)
-
-
-def _assignment_or_404(assignment_id: int):
-    assignment = owned_assignment_with_class(assignment_id, current_teacher().id)
-    if assignment is None:
-        abort(404)
-    return assignment
 
 
 def _sorting():
@@ -69,7 +61,7 @@ def _charts(data) -> dict:
     return drawn
 
 
-@bp.route("/classes/<int:class_id>/dashboard", endpoint="class_overview")
+@bp.route("/classes/<int:class_id>", endpoint="class_overview")
 def class_overview_page(class_id: int):
     school_class = owned_class_or_404(class_id)
     sort, descending = _sorting()
@@ -77,9 +69,9 @@ def class_overview_page(class_id: int):
     return render_template("dashboard/class_overview.html", overview=overview, school_class=school_class)
 
 
-@bp.route("/classes/assignments/<int:assignment_id>/dashboard", endpoint="assignment")
+@bp.route("/assignments/<int:assignment_id>", endpoint="assignment")
 def assignment_page(assignment_id: int):
-    assignment = _assignment_or_404(assignment_id)
+    assignment = owned_assignment_or_404(assignment_id)
     sort, descending = _sorting()
     data = assignment_dashboard(assignment, sort, descending)
     return render_template(
@@ -87,26 +79,26 @@ def assignment_page(assignment_id: int):
     )
 
 
-@bp.route("/classes/assignments/<int:assignment_id>/report")
+@bp.route("/assignments/<int:assignment_id>/report")
 def report(assignment_id: int):
-    assignment = _assignment_or_404(assignment_id)
+    assignment = owned_assignment_or_404(assignment_id)
     data = assignment_dashboard(assignment)
     return render_template(
         "dashboard/report.html", data=data, assignment=assignment, drawn=_charts(data), printable=True
     )
 
 
-@bp.route("/classes/assignments/<int:assignment_id>/highlights")
+@bp.route("/assignments/<int:assignment_id>/highlights")
 def highlights(assignment_id: int):
-    assignment = _assignment_or_404(assignment_id)
+    assignment = owned_assignment_or_404(assignment_id)
     return render_template(
         "dashboard/highlights.html", assignment=assignment, reflections=starred_reflections(assignment)
     )
 
 
-@bp.route("/classes/assignments/<int:assignment_id>/reflections")
+@bp.route("/assignments/<int:assignment_id>/reflections")
 def reflections(assignment_id: int):
-    assignment = _assignment_or_404(assignment_id)
+    assignment = owned_assignment_or_404(assignment_id)
     prompt_ids = {p.id for p in assignment.prompts}
     prompt_id = request.args.get("prompt", type=int)
     if prompt_id is not None and prompt_id not in prompt_ids:
@@ -146,17 +138,17 @@ def _csv_response(text: str, name: str) -> Response:
     )
 
 
-@bp.route("/classes/assignments/<int:assignment_id>/reflections.csv")
+@bp.route("/assignments/<int:assignment_id>/reflections.csv")
 def reflections_csv(assignment_id: int):
-    assignment = _assignment_or_404(assignment_id)
+    assignment = owned_assignment_or_404(assignment_id)
     rows = exports.reflection_rows(assignment.school_class.name, assignment.title, reflections_for(assignment))
     name = exports.filename(assignment.school_class.name, assignment.title, f"{assignment.id}", "reflections")
     return _csv_response(exports.to_csv(exports.REFLECTION_HEADER, rows), name)
 
 
-@bp.route("/classes/assignments/<int:assignment_id>/completion.csv")
+@bp.route("/assignments/<int:assignment_id>/completion.csv")
 def matrix_csv(assignment_id: int):
-    assignment = _assignment_or_404(assignment_id)
+    assignment = owned_assignment_or_404(assignment_id)
     header, rows = exports.matrix_table(assignment_dashboard(assignment))
     name = exports.filename(assignment.school_class.name, assignment.title, f"{assignment.id}", "completion")
     return _csv_response(exports.to_csv(header, rows), name)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from statistics import median
 
 from sqlalchemy import and_, case, func
-from sqlalchemy.orm import aliased, contains_eager, selectinload
+from sqlalchemy.orm import aliased, contains_eager
 
 from ..extensions import db
 from ..filmtime import FILM_SECONDS
@@ -130,16 +130,6 @@ def _order(name_column, completed_column, sort: str, descending: bool):
         first = completed_column.desc() if descending else completed_column.asc()
         return (first, name, Student.id)
     return (name.desc() if descending else name, Student.id)
-
-
-def owned_assignment_with_class(assignment_id: int, teacher_id: int) -> Assignment | None:
-    """The teacher's assignment with its class and prompts loaded (two queries)."""
-    return db.session.scalars(
-        db.select(Assignment)
-        .join(SchoolClass, Assignment.class_id == SchoolClass.id)
-        .where(Assignment.id == assignment_id, SchoolClass.teacher_id == teacher_id)
-        .options(contains_eager(Assignment.school_class), selectinload(Assignment.prompts))
-    ).one_or_none()
 
 
 def stance_summary(assignment: Assignment) -> StanceSummary:
@@ -428,8 +418,3 @@ def reflections_for(
     for group in by_prompt.values():
         keep.update(group[i].id for i in matching([r.body for r in group], term))
     return [r for r in found if r.id in keep]
-
-
-def export_rows(assignment: Assignment) -> list[Reflection]:
-    """Every reflection of the assignment that is more than a draft, with prompt and student, in one query."""
-    return reflections_for(assignment)

@@ -1,0 +1,1 @@
+"""Lesson plans, their timestamped prompts and the stance poll (/lessons)."""

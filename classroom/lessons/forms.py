@@ -58,7 +58,7 @@ class PromptForm(FlaskForm):
             raise ValidationError(str(error)) from error
 
 
-class StanceForm(FlaskForm):
+class StanceQuestionForm(FlaskForm):
     question = TextAreaField(
         "Question",
         validators=[

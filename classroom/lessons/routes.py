@@ -1,29 +1,21 @@
 """Lesson plans and their timestamped prompts."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from ..access import current_teacher, owned_plan_or_404, teacher_required
+from ..access import current_teacher, owned_plan_or_404, owned_plan_prompt_or_404, teachers_only
 from ..extensions import db
 from ..filmtime import format_film_time
-from ..models import PlanPrompt, SchoolClass
-from ..pages import form_page
+from ..models import SchoolClass
+from ..web import form_page
 from . import plans
-from .forms import PlanForm, PromptForm, StanceForm
+from .forms import PlanForm, PromptForm, StanceQuestionForm
 
-bp = Blueprint("lessons", __name__, url_prefix="/plans")
+bp = Blueprint("lessons", __name__, url_prefix="/lessons")
 
-
-def owned_prompt_or_404(plan_id: int, prompt_id: int) -> PlanPrompt:
-    """A prompt of one of the current teacher's plans, or 404."""
-    plan = owned_plan_or_404(plan_id)
-    prompt = db.session.get(PlanPrompt, prompt_id)
-    if prompt is None or prompt.plan_id != plan.id:
-        abort(404)
-    return prompt
+teachers_only(bp)
 
 
 @bp.route("/")
-@teacher_required
 def index():
     starter = plans.starter_plan_data()
     return render_template(
@@ -34,7 +26,6 @@ def index():
 
 
 @bp.route("/starter", methods=["POST"])
-@teacher_required
 def start_starter():
     plan = plans.copy_starter_plan(current_teacher())
     flash(
@@ -46,7 +37,6 @@ def start_starter():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@teacher_required
 def new():
     form = PlanForm()
     if form.validate_on_submit():
@@ -57,7 +47,6 @@ def new():
 
 
 @bp.route("/<int:plan_id>")
-@teacher_required
 def show(plan_id: int):
     plan = owned_plan_or_404(plan_id)
     classes = db.session.scalars(
@@ -72,7 +61,6 @@ def show(plan_id: int):
 
 
 @bp.route("/<int:plan_id>/edit", methods=["GET", "POST"])
-@teacher_required
 def edit(plan_id: int):
     plan = owned_plan_or_404(plan_id)
     form = PlanForm(obj=plan)
@@ -84,7 +72,6 @@ def edit(plan_id: int):
 
 
 @bp.route("/<int:plan_id>/duplicate", methods=["POST"])
-@teacher_required
 def duplicate(plan_id: int):
     copy = plans.duplicate_plan(owned_plan_or_404(plan_id))
     flash(f'Made "{copy.title}". Change anything here: the original stays as it was.', "success")
@@ -92,7 +79,6 @@ def duplicate(plan_id: int):
 
 
 @bp.route("/<int:plan_id>/delete", methods=["GET", "POST"])
-@teacher_required
 def delete(plan_id: int):
     """GET asks for confirmation and says what goes; POST deletes."""
     plan = owned_plan_or_404(plan_id)
@@ -105,7 +91,6 @@ def delete(plan_id: int):
 
 
 @bp.route("/<int:plan_id>/prompts/new", methods=["GET", "POST"])
-@teacher_required
 def new_prompt(plan_id: int):
     plan = owned_plan_or_404(plan_id)
     form = PromptForm()
@@ -126,9 +111,8 @@ def new_prompt(plan_id: int):
 
 
 @bp.route("/<int:plan_id>/prompts/<int:prompt_id>/edit", methods=["GET", "POST"])
-@teacher_required
 def edit_prompt(plan_id: int, prompt_id: int):
-    prompt = owned_prompt_or_404(plan_id, prompt_id)
+    prompt = owned_plan_prompt_or_404(plan_id, prompt_id)
     form = PromptForm(obj=prompt)
     if request.method == "GET":
         form.time.data = format_film_time(prompt.time_seconds)
@@ -155,19 +139,17 @@ def edit_prompt(plan_id: int, prompt_id: int):
 
 
 @bp.route("/<int:plan_id>/prompts/<int:prompt_id>/confirm-time", methods=["POST"])
-@teacher_required
 def confirm_time(plan_id: int, prompt_id: int):
-    prompt = owned_prompt_or_404(plan_id, prompt_id)
+    prompt = owned_plan_prompt_or_404(plan_id, prompt_id)
     plans.confirm_prompt_time(prompt)
     flash(f"Time {format_film_time(prompt.time_seconds)} confirmed.", "success")
     return redirect(url_for("lessons.show", plan_id=plan_id, _anchor=f"prompt-{prompt.id}"))
 
 
 @bp.route("/<int:plan_id>/prompts/<int:prompt_id>/delete", methods=["GET", "POST"])
-@teacher_required
 def delete_prompt(plan_id: int, prompt_id: int):
     """GET asks for confirmation; POST removes the prompt."""
-    prompt = owned_prompt_or_404(plan_id, prompt_id)
+    prompt = owned_plan_prompt_or_404(plan_id, prompt_id)
     if request.method == "POST":
         plans.delete_prompt(prompt)
         flash("Prompt deleted.", "success")
@@ -176,10 +158,9 @@ def delete_prompt(plan_id: int, prompt_id: int):
 
 
 @bp.route("/<int:plan_id>/stance", methods=["GET", "POST"])
-@teacher_required
 def edit_stance(plan_id: int):
     plan = owned_plan_or_404(plan_id)
-    form = StanceForm()
+    form = StanceQuestionForm()
     if request.method == "GET":
         form.question.data = plan.stance_question
         form.options.data = "\n".join(plan.stance_options)

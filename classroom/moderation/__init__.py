@@ -1,1 +1,1 @@
-"""Moderation: the teacher's queue, decisions with their audit trail, and flags."""
+"""Moderation: the teacher's queue, decisions with their audit trail, and flags (/moderation)."""

@@ -30,11 +30,11 @@ class TransitionError(ValueError):
     """A decision that does not fit the reflection's current status; the message is for the teacher."""
 
 
-class StaleReflection(TransitionError):
+class StudentChangedReflection(TransitionError):
     """The student changed the reflection after the teacher opened it."""
 
 
-def _decide(
+def _transition(
     reflection: Reflection,
     teacher: Teacher,
     to_status: str,
@@ -49,7 +49,7 @@ def _decide(
             f"{S.LABELS[to_status].split()[0].lower()} now."
         )
     if expected_version is not None and expected_version != reflection.version:
-        raise StaleReflection("The student changed this reflection after you opened it. Please read it again.")
+        raise StudentChangedReflection("The student changed this reflection after you opened it. Please read it again.")
     now = utcnow()
     # Guarded update: if the student saved in the meantime, nothing changes and the teacher is told.
     result = db.session.execute(
@@ -68,7 +68,7 @@ def _decide(
     )
     if result.rowcount != 1:
         db.session.rollback()
-        raise StaleReflection("The student changed this reflection a moment ago. Please read it again.")
+        raise StudentChangedReflection("The student changed this reflection a moment ago. Please read it again.")
     event = ModerationEvent(
         reflection_id=reflection.id,
         teacher_id=teacher.id,
@@ -88,7 +88,7 @@ def approve_reflection(
     reflection: Reflection, teacher: Teacher, expected_version: int | None = None
 ) -> ModerationEvent:
     """Approve an awaiting reflection so classmates may see it."""
-    return _decide(reflection, teacher, S.APPROVED, APPROVE_FROM, "", expected_version)
+    return _transition(reflection, teacher, S.APPROVED, APPROVE_FROM, "", expected_version)
 
 
 def return_reflection(
@@ -98,7 +98,7 @@ def return_reflection(
     feedback = (feedback or "").strip()
     if not feedback:
         raise TransitionError("Write the feedback the student should act on.")
-    return _decide(reflection, teacher, S.RETURNED, RETURN_FROM, feedback, expected_version)
+    return _transition(reflection, teacher, S.RETURNED, RETURN_FROM, feedback, expected_version)
 
 
 def reject_reflection(
@@ -108,7 +108,7 @@ def reject_reflection(
     reason = (reason or "").strip()
     if not reason:
         raise TransitionError("Write the reason the student will see.")
-    return _decide(reflection, teacher, S.REJECTED, REJECT_FROM, reason, expected_version)
+    return _transition(reflection, teacher, S.REJECTED, REJECT_FROM, reason, expected_version)
 
 
 def bulk_approve(teacher: Teacher, class_id: int, selected: dict[int, int | None]) -> tuple[int, int]:

@@ -1,15 +1,14 @@
-"""Finding the reflections a teacher moderates: the awaiting queue, one page at a time, and scoped lookups."""
+"""Finding the reflections a teacher moderates: the awaiting queue, one page at a time, and a history."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort
 from sqlalchemy import func
 from sqlalchemy.orm import contains_eager, joinedload
 
 from ..extensions import db
-from ..models import Assignment, ModerationEvent, Prompt, Reflection, ReflectionStatus, SchoolClass
+from ..models import Assignment, ModerationEvent, Prompt, Reflection, ReflectionStatus
 
 PAGE_SIZE = 50
 
@@ -63,32 +62,6 @@ def awaiting_count(class_id: int, assignment_id: int | None = None) -> int:
     """How many reflections in the class (or one assignment) wait for the teacher's decision."""
     base = _class_reflections(class_id, assignment_id).where(Reflection.status == ReflectionStatus.AWAITING)
     return db.session.execute(base.with_only_columns(func.count(Reflection.id))).scalar_one()
-
-
-def class_assignment_or_404(class_id: int, assignment_id: int) -> Assignment:
-    """An assignment that belongs to the (already scoped) class, or 404."""
-    assignment = db.session.get(Assignment, assignment_id)
-    if assignment is None or assignment.class_id != class_id:
-        abort(404)
-    return assignment
-
-
-def owned_reflection_or_404(reflection_id: int, teacher_id: int) -> Reflection:
-    """A reflection in one of the teacher's classes (with its prompt, assignment, class and student), or 404."""
-    reflection = db.session.scalars(
-        db.select(Reflection)
-        .join(Prompt, Reflection.prompt_id == Prompt.id)
-        .join(Assignment, Prompt.assignment_id == Assignment.id)
-        .join(SchoolClass, Assignment.class_id == SchoolClass.id)
-        .where(Reflection.id == reflection_id, SchoolClass.teacher_id == teacher_id)
-        .options(
-            contains_eager(Reflection.prompt).contains_eager(Prompt.assignment).contains_eager(Assignment.school_class),
-            joinedload(Reflection.student),
-        )
-    ).one_or_none()
-    if reflection is None:
-        abort(404)
-    return reflection
 
 
 def history_of(reflection: Reflection) -> list[ModerationEvent]:

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from ..access import current_teacher, owned_class_or_404, teachers_only
+from ..access import (
+    class_assignment_or_404,
+    current_teacher,
+    owned_class_or_404,
+    owned_reflection_or_404,
+    teachers_only,
+)
 from ..extensions import db
 from ..models import Assignment, ReflectionStatus
+from ..web import int_or_none, safe_next
 from .decisions import (
     TransitionError,
     approve_reflection,
@@ -18,19 +25,12 @@ from .decisions import (
 )
 from .flags import builtin_words, highlight, parse_word_list
 from .forms import BulkApproveForm, DecisionForm, FlagWordsForm, RejectForm, ReturnForm
-from .queue import awaiting_page, class_assignment_or_404, history_of, owned_reflection_or_404
+from .queue import awaiting_page, history_of
 
-bp = Blueprint("moderation", __name__)
+bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
 # Every page here is the teacher's; students and visitors go to the teachers' login.
 teachers_only(bp)
-
-
-def _int(value, default=None):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
 
 
 def _context_data(reflection, next_id=None, assignment_id=None, page=1, back=""):
@@ -58,7 +58,7 @@ def decision_forms(reflection, failed=None, **context) -> dict:
 
 
 def render_queue(school_class, assignment_id=None, page=1, failed=None, status=200):
-    assignment = class_assignment_or_404(school_class.id, assignment_id) if assignment_id else None
+    assignment = class_assignment_or_404(school_class, assignment_id) if assignment_id else None
     queue = awaiting_page(school_class.id, assignment_id, page)
     items = []
     for index, reflection in enumerate(queue.items):
@@ -90,23 +90,25 @@ def render_queue(school_class, assignment_id=None, page=1, failed=None, status=2
     )
 
 
-@bp.route("/classes/<int:class_id>/moderation")
+@bp.route("/classes/<int:class_id>")
 def queue(class_id: int):
     school_class = owned_class_or_404(class_id)
-    return render_queue(school_class, _int(request.args.get("assignment")), _int(request.args.get("page"), 1) or 1)
+    return render_queue(
+        school_class, int_or_none(request.args.get("assignment")), int_or_none(request.args.get("page")) or 1
+    )
 
 
 def _back(reflection, form, anchor_next=True):
     """Where a decision returns to: the reflection's history, or the queue at the next item."""
     if form.back.data == "history":
         return redirect(url_for("moderation.history", reflection_id=reflection.id))
-    next_id = _int(form.next_id.data)
+    next_id = int_or_none(form.next_id.data)
     return redirect(
         url_for(
             "moderation.queue",
             class_id=reflection.prompt.assignment.class_id,
-            assignment=_int(form.assignment.data),
-            page=_int(form.page.data),
+            assignment=int_or_none(form.assignment.data),
+            page=int_or_none(form.page.data),
             _anchor=f"reflection-{next_id}" if next_id and anchor_next else None,
         )
     )
@@ -116,8 +118,8 @@ def _who(reflection) -> str:
     return f"{reflection.student.display_name}’s reflection"
 
 
-def _decide(reflection_id: int, kind: str):
-    reflection = owned_reflection_or_404(reflection_id, current_teacher().id)
+def decide(reflection_id: int, kind: str):
+    reflection = owned_reflection_or_404(reflection_id)
     form_class = {"approve": DecisionForm, "return": ReturnForm, "reject": RejectForm}[kind]
     form = form_class(prefix=f"{kind}-{reflection.id}")
     if not form.validate_on_submit():
@@ -126,12 +128,12 @@ def _decide(reflection_id: int, kind: str):
         school_class = reflection.prompt.assignment.school_class
         return render_queue(
             school_class,
-            _int(form.assignment.data),
-            _int(form.page.data, 1) or 1,
+            int_or_none(form.assignment.data),
+            int_or_none(form.page.data) or 1,
             failed={reflection.id: {kind: form}},
             status=400,
         )
-    version = _int(form.version.data)
+    version = int_or_none(form.version.data)
     try:
         if kind == "approve":
             approve_reflection(reflection, current_teacher(), version)
@@ -149,34 +151,35 @@ def _decide(reflection_id: int, kind: str):
     return _back(reflection, form)
 
 
-@bp.post("/moderation/reflections/<int:reflection_id>/approve")
+@bp.post("/reflections/<int:reflection_id>/approve")
 def approve(reflection_id: int):
-    return _decide(reflection_id, "approve")
+    return decide(reflection_id, "approve")
 
 
-@bp.post("/moderation/reflections/<int:reflection_id>/return")
+@bp.post("/reflections/<int:reflection_id>/return")
 def return_(reflection_id: int):
-    return _decide(reflection_id, "return")
+    return decide(reflection_id, "return")
 
 
-@bp.post("/moderation/reflections/<int:reflection_id>/reject")
+@bp.post("/reflections/<int:reflection_id>/reject")
 def reject(reflection_id: int):
-    return _decide(reflection_id, "reject")
+    return decide(reflection_id, "reject")
 
 
-@bp.post("/classes/<int:class_id>/moderation/approve-selected", endpoint="bulk_approve")
+@bp.post("/classes/<int:class_id>/approve-selected", endpoint="bulk_approve")
 def approve_selected(class_id: int):
     school_class = owned_class_or_404(class_id)
     form = BulkApproveForm()
-    assignment_id = _int(request.form.get("assignment"))
-    page = _int(request.form.get("page"), 1)
+    assignment_id = int_or_none(request.form.get("assignment"))
+    page = int_or_none(request.form.get("page")) or 1
     if not form.validate_on_submit():
-        return render_queue(school_class, assignment_id, page or 1, status=400)
+        return render_queue(school_class, assignment_id, page, status=400)
     selected = {}
     for value in request.form.getlist("selected"):
-        reflection_id, _, version = value.partition(":")
-        if _int(reflection_id) is not None:
-            selected[_int(reflection_id)] = _int(version)
+        raw_id, _, version = value.partition(":")
+        reflection_id = int_or_none(raw_id)
+        if reflection_id is not None:
+            selected[reflection_id] = int_or_none(version)
     if not selected:
         flash("Tick the reflections you want to approve first.", "error")
     else:
@@ -190,9 +193,9 @@ def approve_selected(class_id: int):
     return redirect(url_for("moderation.queue", class_id=school_class.id, assignment=assignment_id, page=page))
 
 
-@bp.post("/moderation/reflections/<int:reflection_id>/star")
+@bp.post("/reflections/<int:reflection_id>/star")
 def star(reflection_id: int):
-    reflection = owned_reflection_or_404(reflection_id, current_teacher().id)
+    reflection = owned_reflection_or_404(reflection_id)
     form = DecisionForm(prefix=f"star-{reflection.id}")
     starred = request.form.get("starred") == "1"
     if form.validate_on_submit():
@@ -201,11 +204,7 @@ def star(reflection_id: int):
             flash("Starred as a class highlight." if starred else "Removed from the highlights.", "success")
         except TransitionError as error:
             flash(str(error), "error")
-    target = request.form.get("next", "")
-    # Only a path on this site, never an address elsewhere.
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        target = url_for("moderation.history", reflection_id=reflection.id)
-    return redirect(target)
+    return redirect(safe_next(request.form.get("next")) or url_for("moderation.history", reflection_id=reflection.id))
 
 
 def render_history(reflection, failed=None, status=200):
@@ -223,12 +222,12 @@ def render_history(reflection, failed=None, status=200):
     )
 
 
-@bp.route("/moderation/reflections/<int:reflection_id>")
+@bp.route("/reflections/<int:reflection_id>")
 def history(reflection_id: int):
-    return render_history(owned_reflection_or_404(reflection_id, current_teacher().id))
+    return render_history(owned_reflection_or_404(reflection_id))
 
 
-@bp.route("/moderation/flag-words", methods=["GET", "POST"])
+@bp.route("/flag-words", methods=["GET", "POST"])
 def flag_words():
     teacher = current_teacher()
     form = FlagWordsForm(data={"words": teacher.flag_words or ""})

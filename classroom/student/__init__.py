@@ -1,1 +1,1 @@
-"""The students' area: joining, the assignment page with its prompts, reflections, and the roster."""
+"""A student's own pages: their assignments, the stance question, reflections, and the captions file (/student)."""

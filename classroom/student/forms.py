@@ -1,56 +1,14 @@
-"""Students' forms: joining, coming back, the stance question and a reflection; the roster's rename."""
+"""Students' forms on the assignment page: the stance question and a reflection."""
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, ValidationError
 
 from ..filmtime import FilmTimeError, parse_film_time
-from .joining import NAME_MAX, BadDisplayName, clean_display_name
 from .reflections import BODY_MAX, BadReflection, clean_body
 
 
-class JoinCodeForm(FlaskForm):
-    code = StringField(
-        "Class code",
-        validators=[InputRequired("Please type the code your teacher gave you.")],
-        description="8 letters and numbers, e.g. K7PM-3QXD. Capitals, spaces and dashes don't matter.",
-        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
-    )
-
-
-class DisplayNameForm(FlaskForm):
-    display_name = StringField(
-        "Your display name",
-        validators=[InputRequired("Please type the name your teacher will see.")],
-        description=f"Up to {NAME_MAX} characters. Your first name or a nickname your teacher will recognise. "
-        "Nothing else about you is asked or stored.",
-        render_kw={"autocomplete": "off", "maxlength": NAME_MAX * 2},
-    )
-
-    def validate_display_name(self, field):
-        try:
-            field.data = clean_display_name(field.data)
-        except BadDisplayName as problem:
-            raise ValidationError(str(problem)) from problem
-
-
-class ResumeForm(FlaskForm):
-    return_code = StringField(
-        "Your return code",
-        validators=[InputRequired("Please type your return code.")],
-        description="Three words, e.g. maple-otter-quill. Your teacher can print it for you if it is lost.",
-        render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"},
-    )
-    # What a signed-out student had typed, carried through this form so it is never lost.
-    stash_assignment = HiddenField()
-    stash_prompt = HiddenField()
-    stash_owner = HiddenField()
-    stash_version = HiddenField()
-    stash_at = HiddenField()
-    stash_body = TextAreaField("What you wrote (kept safe while you sign back in)")
-
-
-class StanceForm(FlaskForm):
+class StanceAnswerForm(FlaskForm):
     option = RadioField(
         "Your answer",
         coerce=int,
@@ -108,17 +66,3 @@ class ReflectionForm(FlaskForm):
 
     def wants_submit(self) -> bool:
         return bool(self.send.data)
-
-
-class RenameForm(FlaskForm):
-    display_name = StringField(
-        "Display name",
-        validators=[InputRequired("Please type a name.")],
-        description=f"Up to {NAME_MAX} characters; the student sees it too.",
-    )
-
-    def validate_display_name(self, field):
-        try:
-            field.data = clean_display_name(field.data)
-        except BadDisplayName as problem:
-            raise ValidationError(str(problem)) from problem

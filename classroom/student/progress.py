@@ -1,12 +1,11 @@
-"""Progress through the prompts, counted in SQL: the student's home and the teacher's roster."""
+"""Progress through the prompts, counted in SQL, for the student's home page."""
 
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, case, func, select
 
 from ..extensions import db
-from ..models import Assignment, Prompt, Reflection, SchoolClass, StanceAnswer, Student
-from ..models import ReflectionStatus as S
+from ..models import Assignment, Prompt, Reflection, StanceAnswer, Student
 from .reflections import ANSWERED
 
 
@@ -58,35 +57,3 @@ def student_home(student: Student) -> list[AssignmentProgress]:
     for assignment_id, prompt_id, seconds, theme, text, status in prompt_rows:
         progress[assignment_id].prompts.append(PromptStatus(prompt_id, seconds, theme, text, status))
     return list(progress.values())
-
-
-@dataclass
-class RosterRow:
-    student: Student
-    answered: int
-    awaiting: int
-    to_revise: int
-
-
-def class_roster(school_class: SchoolClass) -> tuple[list[RosterRow], int]:
-    """Each student of the class with their counts, and the number of prompts across the class's assignments."""
-    total = db.session.scalar(
-        select(func.count(Prompt.id))
-        .join(Assignment, Prompt.assignment_id == Assignment.id)
-        .where(Assignment.class_id == school_class.id)
-    )
-    rows = db.session.execute(
-        select(
-            Student,
-            func.count(case((Reflection.status.in_(ANSWERED), 1))),
-            func.count(case((Reflection.status == S.AWAITING, 1))),
-            func.count(case((Reflection.status.in_((S.RETURNED, S.DRAFT)), 1))),
-        )
-        .outerjoin(Reflection, Reflection.student_id == Student.id)
-        .where(Student.class_id == school_class.id)
-        .group_by(Student.id)
-        .order_by(func.lower(Student.display_name), Student.id)
-    ).all()
-    return [
-        RosterRow(student, answered, awaiting, to_revise) for student, answered, awaiting, to_revise in rows
-    ], total or 0

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..models import Assignment, ModerationEvent, Prompt, Reflection, Student, utcnow
 from ..models import ReflectionStatus as S
+from ..moderation.flags import apply_flags
 from ..sanitize import plain_text, render_reflection, word_count
 from .stance import prompts_unlocked, stance_answers
 
@@ -42,11 +43,15 @@ class PromptsLocked(BadReflection):
     """The pre-viewing question has not been answered yet."""
 
 
+class OpenedByAnotherStudent(BadReflection):
+    """The form was opened while another student was signed in on this device."""
+
+
 class ReflectionLocked(BadReflection):
     """A rejected reflection is final for the student."""
 
 
-class StaleReflection(BadReflection):
+class NewerVersionSaved(BadReflection):
     """Another tab or device saved a newer version since this form was loaded."""
 
     def __init__(self, current: Reflection):
@@ -91,18 +96,6 @@ def find_reflection(student: Student, prompt: Prompt, lock: bool = False) -> Ref
     if lock:
         query = query.with_for_update()
     return db.session.execute(query).scalar_one_or_none()
-
-
-def _apply_flags(reflection: Reflection, assignment: Assignment) -> None:
-    try:
-        from ..moderation.flags import apply_flags
-    except ModuleNotFoundError as missing:
-        if missing.name not in ("classroom.moderation", "classroom.moderation.flags"):
-            raise
-        raise RuntimeError(
-            "classroom/moderation/flags.py (apply_flags) is missing: reflections cannot be checked for flags."
-        ) from missing
-    apply_flags(reflection, assignment.school_class.teacher.flag_words or "")
 
 
 def _record(reflection: Reflection, from_status: str, to_status: str) -> None:
@@ -151,13 +144,20 @@ def save_reflection(
     cited_seconds: int | None = None,
     submit: bool = False,
     expected_version: int = 0,
+    opened_for: str = "",
     now: datetime | None = None,
 ) -> Reflection:
     """Create or update the student's one reflection on the prompt, as a draft or submitted.
 
     `expected_version` is the version the student's form was loaded with (0 for none): a save
-    over a newer version raises StaleReflection, unless it is the very same save arriving twice.
+    over a newer version raises NewerVersionSaved, unless it is the very same save arriving twice.
+    `opened_for` is the student the form was opened for (empty when unknown): someone else's form saves nothing.
     """
+    if opened_for and opened_for != str(student.id):
+        raise OpenedByAnotherStudent(
+            "This page was opened by another student on this device, so nothing was saved. Your text is "
+            "still in the box. If it is yours, log out and come back with your own return code."
+        )
     now = now or utcnow()
     check_can_write(student, prompt, now)
     body = clean_body(body)
@@ -168,7 +168,7 @@ def save_reflection(
         status = target_status(None, submit, assignment.require_approval)
         reflection = Reflection(student_id=student.id, prompt_id=prompt.id, version=1, status=S.DRAFT)
         _write(reflection, body, cited_seconds, status, now)
-        _apply_flags(reflection, assignment)
+        apply_flags(reflection, assignment.school_class.teacher.flag_words or "")
         db.session.add(reflection)
         try:
             db.session.flush()
@@ -187,11 +187,11 @@ def save_reflection(
         if existing.body == body and existing.cited_seconds == cited_seconds and existing.status == status:
             # The same save sent twice (double click, resubmitted form): nothing to do.
             return existing
-        raise StaleReflection(existing)
+        raise NewerVersionSaved(existing)
     previous = existing.status
     _write(existing, body, cited_seconds, status, now)
     existing.version = existing.version + 1
-    _apply_flags(existing, assignment)
+    apply_flags(existing, assignment.school_class.teacher.flag_words or "")
     if status != previous:
         _record(existing, previous, status)
     db.session.commit()

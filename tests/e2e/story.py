@@ -88,7 +88,7 @@ def teacher_signs_up(page: Page) -> None:
 
 
 def teacher_logs_in(page: Page, email: str = TEACHER_EMAIL, password: str = TEACHER_PASSWORD) -> None:
-    page.goto("/login")
+    page.goto("/auth/login")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
@@ -99,7 +99,7 @@ def teacher_starts_from_starter_plan(page: Page, lesson: Lesson, checks: bool = 
     checkpoint(page, "teacher-plans", lesson, checks)
     page.get_by_role("button", name="Start from the ready plan").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Memory and the Stalin legacy")
-    lesson.plan_id = id_in_url(page, r"/plans/(\d+)")
+    lesson.plan_id = id_in_url(page, r"/lessons/(\d+)")
     checkpoint(page, "teacher-plan", lesson, checks)
 
 

@@ -6,9 +6,9 @@ import pytest
 from playwright.sync_api import expect
 
 from classroom.extensions import db
+from classroom.join.logic import join_class
 from classroom.models import PlanPrompt, Prompt, Reflection, SchoolClass, Teacher
 from classroom.moderation.decisions import approve_reflection, set_star
-from classroom.student.joining import join_class
 from classroom.student.reflections import save_reflection
 from classroom.student.stance import record_stance
 
@@ -94,10 +94,10 @@ def test_every_teacher_page(new_context, busy_class, live_app):
         ("t-prompt-edit", "lessons.edit_prompt", {"plan_id": p, "prompt_id": ids["plan_prompt_id"]}),
         ("t-prompt-delete", "lessons.delete_prompt", {"plan_id": p, "prompt_id": ids["plan_prompt_id"]}),
         ("t-stance-edit", "lessons.edit_stance", {"plan_id": p}),
-        ("t-roster", "student.roster", {"class_id": c}),
-        ("t-roster-codes", "student.print_codes", {"class_id": c}),
-        ("t-roster-rename", "student.rename", {"class_id": c, "student_id": ids["student_id"]}),
-        ("t-roster-remove", "student.remove", {"class_id": c, "student_id": ids["student_id"]}),
+        ("t-roster", "classes.roster", {"class_id": c}),
+        ("t-roster-codes", "classes.print_codes", {"class_id": c}),
+        ("t-roster-rename", "classes.rename_student", {"class_id": c, "student_id": ids["student_id"]}),
+        ("t-roster-remove", "classes.remove_student", {"class_id": c, "student_id": ids["student_id"]}),
         ("t-moderation", "moderation.queue", {"class_id": c}),
         ("t-moderation-history", "moderation.history", {"reflection_id": ids["approved_id"]}),
         ("t-flag-words", "moderation.flag_words", {}),
@@ -128,8 +128,8 @@ def test_every_student_page(new_context, busy_class, live_app):
         visitor,
         live_app,
         [
-            ("s-join-box", "student.join", {}),
-            ("s-resume", "student.resume", {}),
+            ("s-join-box", "join.index", {}),
+            ("s-resume", "join.resume", {}),
         ],
         problems,
     )

@@ -95,8 +95,8 @@ def test_student_joins_answers_and_submits_with_the_keyboard_alone(new_context, 
 def test_teacher_moderates_with_the_keyboard_alone(new_context, seeded_lesson, live_app):
     """Return a reflection with feedback and approve the next, never touching the mouse."""
     from classroom.extensions import db
+    from classroom.join.logic import join_class
     from classroom.models import Prompt, Reflection, ReflectionStatus, SchoolClass, Student
-    from classroom.student.joining import join_class
     from classroom.student.reflections import save_reflection
     from classroom.student.stance import record_stance
 
@@ -111,7 +111,7 @@ def test_teacher_moderates_with_the_keyboard_alone(new_context, seeded_lesson, l
         db.session.remove()
 
     page = new_context().new_page()
-    page.goto("/login")
+    page.goto("/auth/login")
     unseen: list[str] = []
     tab_to(page, page.get_by_label("Email"), unseen)
     page.keyboard.type("petrova@school.example")
@@ -120,7 +120,7 @@ def test_teacher_moderates_with_the_keyboard_alone(new_context, seeded_lesson, l
     page.keyboard.press("Enter")
     expect(page.get_by_role("navigation", name="Main").get_by_role("button", name="Log out")).to_be_visible()
 
-    page.goto(f"/classes/{lesson.class_id}/moderation")
+    page.goto(f"/moderation/classes/{lesson.class_id}")
     alexei = page.locator("article").filter(has_text="Alexei")
     summary = alexei.locator("summary").filter(has_text="Return with feedback")
     tab_to(page, summary, unseen)

@@ -21,7 +21,7 @@ def test_front_door_film_and_login_pages_pass_axe_and_reflow(teacher_page, live_
     expect(page.get_by_text("Jessica Gorter").first).to_be_visible()
     check_page(page, "film", tops=True)
 
-    page.goto("/login")
+    page.goto("/auth/login")
     check_page(page, "teacher-login")
 
     page.goto("/no-such-page")
@@ -48,7 +48,7 @@ def test_skip_link_is_first_and_visible_when_focused(teacher_page):
 
 def test_signup_errors_are_linked_to_fields_and_announced(teacher_page):
     page = teacher_page
-    page.goto("/signup")
+    page.goto("/auth/signup")
     page.get_by_label("Your name").fill("Ms Petrova")
     page.get_by_label("School email").fill("not-an-email")
     page.get_by_label("Password").fill("short")

@@ -1,11 +1,11 @@
-"""Joining a class with only a display name, coming back with a return code, and the teacher's roster."""
+"""Joining a class with only a display name, and coming back with a return code."""
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..joincodes import new_return_code, normalise_join_code, normalise_return_code
-from ..models import ModerationEvent, Reflection, SchoolClass, StanceAnswer, Student
+from ..models import SchoolClass, Student
 
 NAME_MAX = 40
 
@@ -67,36 +67,3 @@ def find_student_by_return_code(text: str) -> Student | None:
     if not code:
         return None
     return db.session.execute(select(Student).where(Student.return_code == code)).scalar_one_or_none()
-
-
-def rename_student(student: Student, display_name: str) -> Student:
-    """Give the student a new display name (the teacher's fix for a silly or duplicate name)."""
-    student.display_name = clean_display_name(display_name)
-    db.session.commit()
-    return student
-
-
-def reset_return_code(student: Student) -> str:
-    """Replace a lost return code; the old one stops working at once."""
-    student.return_code = unused_return_code()
-    db.session.commit()
-    return student.return_code
-
-
-def removal_summary(student: Student) -> dict:
-    """How much of this student's work a removal deletes, counted in SQL."""
-    reflections = db.session.scalar(select(func.count(Reflection.id)).where(Reflection.student_id == student.id))
-    stance_answers = db.session.scalar(select(func.count(StanceAnswer.id)).where(StanceAnswer.student_id == student.id))
-    return {"reflections": reflections or 0, "stance_answers": stance_answers or 0}
-
-
-def remove_student(student: Student) -> None:
-    """Delete the student and everything they wrote, including the moderation history of it."""
-    # Explicit deletes: SQLite does not enforce ON DELETE CASCADE, and the collections are lazy="raise".
-    reflection_ids = select(Reflection.id).where(Reflection.student_id == student.id)
-    db.session.execute(delete(ModerationEvent).where(ModerationEvent.reflection_id.in_(reflection_ids)))
-    db.session.execute(delete(Reflection).where(Reflection.student_id == student.id))
-    db.session.execute(delete(StanceAnswer).where(StanceAnswer.student_id == student.id))
-    db.session.execute(delete(Student).where(Student.id == student.id))
-    db.session.commit()
-    db.session.expire_all()

@@ -1,0 +1,87 @@
+"""The teacher's side of a class's students: the roster's counts, renaming, new return codes, removal."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import case, delete, func, select
+
+from ..extensions import db
+from ..join.logic import clean_display_name, unused_return_code
+from ..models import Assignment, ModerationEvent, Prompt, Reflection, SchoolClass, StanceAnswer, Student
+from ..models import ReflectionStatus as S
+from ..student.reflections import ANSWERED
+
+
+@dataclass
+class RosterRow:
+    student: Student
+    answered: int
+    awaiting: int
+    to_revise: int
+
+
+def class_roster(school_class: SchoolClass) -> tuple[list[RosterRow], int]:
+    """Each student of the class with their counts, and the number of prompts across the class's assignments."""
+    total = db.session.scalar(
+        select(func.count(Prompt.id))
+        .join(Assignment, Prompt.assignment_id == Assignment.id)
+        .where(Assignment.class_id == school_class.id)
+    )
+    rows = db.session.execute(
+        select(
+            Student,
+            func.count(case((Reflection.status.in_(ANSWERED), 1))),
+            func.count(case((Reflection.status == S.AWAITING, 1))),
+            func.count(case((Reflection.status.in_((S.RETURNED, S.DRAFT)), 1))),
+        )
+        .outerjoin(Reflection, Reflection.student_id == Student.id)
+        .where(Student.class_id == school_class.id)
+        .group_by(Student.id)
+        .order_by(func.lower(Student.display_name), Student.id)
+    ).all()
+    return [
+        RosterRow(student, answered, awaiting, to_revise) for student, answered, awaiting, to_revise in rows
+    ], total or 0
+
+
+def students_by_name(school_class: SchoolClass) -> list[Student]:
+    """The class's students in alphabetical order, for the printable return codes."""
+    return list(
+        db.session.scalars(
+            select(Student)
+            .where(Student.class_id == school_class.id)
+            .order_by(func.lower(Student.display_name), Student.id)
+        )
+    )
+
+
+def rename_student(student: Student, display_name: str) -> Student:
+    """Give the student a new display name (the teacher's fix for a silly or duplicate name)."""
+    student.display_name = clean_display_name(display_name)
+    db.session.commit()
+    return student
+
+
+def reset_return_code(student: Student) -> str:
+    """Replace a lost return code; the old one stops working at once."""
+    student.return_code = unused_return_code()
+    db.session.commit()
+    return student.return_code
+
+
+def removal_summary(student: Student) -> dict:
+    """How much of this student's work a removal deletes, counted in SQL."""
+    reflections = db.session.scalar(select(func.count(Reflection.id)).where(Reflection.student_id == student.id))
+    stance_answers = db.session.scalar(select(func.count(StanceAnswer.id)).where(StanceAnswer.student_id == student.id))
+    return {"reflections": reflections or 0, "stance_answers": stance_answers or 0}
+
+
+def remove_student(student: Student) -> None:
+    """Delete the student and everything they wrote, including the moderation history of it."""
+    # Explicit deletes: SQLite does not enforce ON DELETE CASCADE, and the collections are lazy="raise".
+    reflection_ids = select(Reflection.id).where(Reflection.student_id == student.id)
+    db.session.execute(delete(ModerationEvent).where(ModerationEvent.reflection_id.in_(reflection_ids)))
+    db.session.execute(delete(Reflection).where(Reflection.student_id == student.id))
+    db.session.execute(delete(StanceAnswer).where(StanceAnswer.student_id == student.id))
+    db.session.execute(delete(Student).where(Student.id == student.id))
+    db.session.commit()
+    db.session.expire_all()

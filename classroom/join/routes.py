@@ -1,0 +1,102 @@
+"""Joining a class by code or link, the welcome page with the return code, and coming back with it."""
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from ..access import current_student, is_student, is_teacher, student_required
+from ..extensions import csrf, limiter
+from ..joincodes import normalise_join_code
+from ..student.page import restore_kept_text
+from ..web import form_page, safe_next
+from .forms import DisplayNameForm, JoinCodeForm, ResumeForm
+from .logic import find_student_by_return_code, join_class, open_class_for_code
+
+bp = Blueprint("join", __name__, url_prefix="/join")
+
+# Set right after joining, so the return code is shown until the student says they wrote it down.
+WELCOME_KEY = "show_return_code_for"
+BAD_RETURN_CODE = "That return code does not match anyone. Check the three words and try again, or ask your teacher."
+# Only failures count, so a whole class joining or resuming from one school network is never blocked.
+RESUME_FAILURES = "20/15 minutes"
+JOIN_FAILURES = "60/15 minutes"
+JOINS = "300/hour"
+
+
+def _failed(response: Response) -> bool:
+    return response.status_code in (400, 404)
+
+
+@bp.route("", methods=["GET", "POST"])
+@limiter.limit(JOIN_FAILURES, methods=["POST"], deduct_when=_failed)
+def index() -> ResponseReturnValue:
+    form = JoinCodeForm()
+    if form.validate_on_submit():
+        code = normalise_join_code(form.code.data)
+        if code:
+            return redirect(url_for("join.code", code=code))
+        form.code.errors.append("Please type the letters and numbers of the code.")
+    return form_page("join/join.html", form=form)
+
+
+@bp.route("/resume", methods=["GET", "POST"])
+@csrf.exempt  # checked by the form itself, so a stale page still gets its kept text back
+@limiter.limit(RESUME_FAILURES, methods=["POST"], deduct_when=_failed)
+def resume() -> ResponseReturnValue:
+    if is_teacher():
+        return render_template("join/teacher_here.html", doing="sign in as a student"), 200
+    next_url = safe_next(request.args.get("next"))
+    form = ResumeForm()
+    if form.validate_on_submit():
+        student = find_student_by_return_code(form.return_code.data)
+        if student is None:
+            form.return_code.errors.append(BAD_RETURN_CODE)
+        else:
+            if current_user.is_authenticated:
+                logout_user()
+            login_user(student, remember=True)
+            if form.stash_prompt.data:
+                restored = restore_kept_text(form)
+                if restored is not None:
+                    return restored
+            flash(f"Welcome back, {student.display_name}.", "success")
+            return redirect(next_url or url_for("student.home"))
+    return form_page("join/resume.html", form=form, next_url=next_url, signed_out=False)
+
+
+@bp.route("/welcome", methods=["GET", "POST"])
+@student_required
+def welcome() -> ResponseReturnValue:
+    if request.method == "POST" or session.get(WELCOME_KEY) != current_user.id:
+        session.pop(WELCOME_KEY, None)
+        return redirect(url_for("student.home"))
+    return render_template("join/welcome.html", student=current_student())
+
+
+@bp.route("/<code>", methods=["GET", "POST"])
+@limiter.limit(JOIN_FAILURES, deduct_when=_failed)
+@limiter.limit(JOINS, methods=["POST"])
+def code(code: str) -> ResponseReturnValue:
+    school_class = open_class_for_code(code)
+    if school_class is None:
+        retype = JoinCodeForm(formdata=None, data={"code": code})
+        return render_template("join/join_unknown.html", form=retype, code=code), 404
+    if is_teacher():
+        return render_template("join/teacher_here.html", doing="join a class"), 200
+    if is_student() and current_user.class_id == school_class.id:
+        flash(f"You are already in {school_class.name} as {current_user.display_name}.", "info")
+        return redirect(url_for("student.home"))
+    if request.method == "GET" and code != school_class.join_code:
+        return redirect(url_for("join.code", code=school_class.join_code))
+    form = DisplayNameForm()
+    if form.validate_on_submit():
+        student = join_class(school_class, form.display_name.data)
+        if current_user.is_authenticated:
+            logout_user()
+        # remember=True: on the student's own device they stay signed in after closing the browser.
+        login_user(student, remember=True)
+        session[WELCOME_KEY] = student.id
+        return redirect(url_for("join.welcome"))
+    elsewhere = current_student() if is_student() else None
+    return form_page("join/join_code.html", form=form, school_class=school_class, elsewhere=elsewhere)

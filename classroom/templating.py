@@ -1,0 +1,22 @@
+"""Every filter and global the templates use, registered in one place."""
+
+from flask import Flask, url_for
+
+from .filmtime import format_film_time
+from .models import ReflectionStatus
+from .sanitize import sanitize_html
+from .timezones import school_time, zone_name
+
+
+def join_link(code: str) -> str:
+    """The full address students open to join a class."""
+    return url_for("join.code", code=code, _external=True)
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters["film_time"] = format_film_time
+    app.jinja_env.filters["user_html"] = sanitize_html
+    app.jinja_env.filters["school_time"] = school_time
+    app.jinja_env.globals["status_labels"] = ReflectionStatus.LABELS
+    app.jinja_env.globals["school_zone_name"] = zone_name
+    app.jinja_env.globals["join_link"] = join_link
