@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test check install install-dev db demo reset-demo e2e-deps clean
+.PHONY: run test check install install-dev db demo reset-demo e2e-deps clean bench-deps bench-smoke
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -70,5 +70,20 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
+# The load generator (Locust) has an environment of its own, so its dependencies never touch the app's.
+BENCH_VENV := bench/.venv
+
+$(BENCH_VENV)/.installed: bench/requirements.txt
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/pip install --quiet -r bench/requirements.txt
+	touch $@
+
+bench-deps: $(BENCH_VENV)/.installed
+
+# A tiny district and a few seconds of every scenario against gunicorn (PostgreSQL on 127.0.0.1).
+bench-smoke: install bench-deps
+	bash bench/smoke.sh
+
 clean:
-	rm -rf $(VENV) .pytest_cache .coverage htmlcov node_modules test-artifacts
+	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache .coverage htmlcov node_modules test-artifacts

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from flask import Flask, render_template
 
-from . import cli, templating
+from . import bench, cli, templating
 from .config import defaults
 from .extensions import csrf, db, limiter, login_manager, migrate
 
@@ -40,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     templating.register(app)
     register_error_pages(app)
     cli.register(app)
+    bench.register(app)
 
     @app.after_request
     def security_headers(response):

@@ -66,4 +66,6 @@ def defaults(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "PASSWORD_HASH_FAST": False,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        # The benchmark's baseline routes (/bench/...): only for a benchmark run, never a school's server.
+        "BENCH_ROUTES": env_flag("BENCH_ROUTES", False),
     }
