@@ -9,6 +9,7 @@ from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     DateTime,
     ForeignKey,
     Integer,
@@ -20,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
+from .statuses import ReflectionStatus, check_constraint_sql
 from .timezones import as_utc
 
 
@@ -251,27 +253,14 @@ class StanceAnswer(db.Model):
     assignment: Mapped[Assignment] = relationship()
 
 
-class ReflectionStatus:
-    DRAFT = "draft"
-    AWAITING = "awaiting"
-    APPROVED = "approved"
-    RETURNED = "returned"
-    REJECTED = "rejected"
-
-    ALL = (DRAFT, AWAITING, APPROVED, RETURNED, REJECTED)
-    LABELS = {  # noqa: RUF012  (a constant table, never mutated)
-        DRAFT: "Draft",
-        AWAITING: "Awaiting approval",
-        APPROVED: "Approved",
-        RETURNED: "Returned with feedback",
-        REJECTED: "Rejected",
-    }
-
-
 class Reflection(db.Model):
     __tablename__ = "reflections"
-    # One reflection per student per prompt: double submits cannot make two.
-    __table_args__ = (UniqueConstraint("student_id", "prompt_id", name="uq_reflection_once"),)
+    __table_args__ = (
+        # One reflection per student per prompt: double submits cannot make two.
+        UniqueConstraint("student_id", "prompt_id", name="uq_reflection_once"),
+        # Only the statuses of classroom/statuses.py, whatever writes the row.
+        CheckConstraint(check_constraint_sql(), name="status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     student_id: Mapped[int] = mapped_column(ForeignKey("students.id", ondelete="CASCADE"), index=True)
@@ -282,7 +271,7 @@ class Reflection(db.Model):
     body_html: Mapped[str] = mapped_column(Text)
     word_count: Mapped[int] = mapped_column(Integer, default=0)
     cited_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    status: Mapped[str] = mapped_column(String(12), default=ReflectionStatus.DRAFT, index=True)
+    status: Mapped[str] = mapped_column(String(12), default=ReflectionStatus.DRAFT.value, index=True)
     # Bumped on every save so a stale tab is told rather than silently overwriting.
     version: Mapped[int] = mapped_column(Integer, default=1)
     feedback: Mapped[str] = mapped_column(Text, default="")
@@ -305,7 +294,7 @@ class Reflection(db.Model):
 
     @property
     def status_label(self) -> str:
-        return ReflectionStatus.LABELS.get(self.status, self.status)
+        return ReflectionStatus.label_of(self.status)
 
     @property
     def flags(self) -> list:

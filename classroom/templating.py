@@ -3,8 +3,8 @@
 from flask import Flask, url_for
 
 from .filmtime import format_film_time
-from .models import ReflectionStatus
 from .sanitize import sanitize_html
+from .statuses import STATUS_LABELS, STATUS_SETS, ReflectionStatus
 from .timezones import school_time, zone_name
 
 
@@ -17,6 +17,8 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["film_time"] = format_film_time
     app.jinja_env.filters["user_html"] = sanitize_html
     app.jinja_env.filters["school_time"] = school_time
-    app.jinja_env.globals["status_labels"] = ReflectionStatus.LABELS
+    app.jinja_env.globals["status_labels"] = STATUS_LABELS
+    app.jinja_env.globals["statuses"] = ReflectionStatus
+    app.jinja_env.globals["status_sets"] = STATUS_SETS
     app.jinja_env.globals["school_zone_name"] = zone_name
     app.jinja_env.globals["join_link"] = join_link

@@ -46,7 +46,7 @@ def dashboard_data(app, assignment, **kwargs):
 
 def test_completion_matrix_and_totals(app, fixture_class, assignment):
     data = dashboard_data(app, assignment)
-    assert [(r.name, r.completed, r.started) for r in data.rows] == [
+    assert [(r.name, r.done, r.started) for r in data.rows] == [
         ("Anya", 2, True),
         ("Boris", 1, True),
         ("Chen", 1, True),
@@ -55,25 +55,27 @@ def test_completion_matrix_and_totals(app, fixture_class, assignment):
     assert data.rows[0].cells == ["approved", "awaiting", "returned"]
     assert data.rows[1].cells == ["awaiting", "rejected", "draft"]
     assert data.rows[3].cells == [None, None, None]
-    assert [s.completed for s in data.prompt_stats] == [3, 1, 0]
-    assert data.total_completed == 4
+    assert [s.done for s in data.prompt_stats] == [3, 1, 0]
+    assert data.total_done == 4
     assert [r.name for r in data.not_started] == ["Dasha"]
 
 
-def test_matrix_sorts_by_name_and_by_completed(app, fixture_class, assignment):
+def test_matrix_sorts_by_name_and_by_done(app, fixture_class, assignment):
     assert [r.name for r in dashboard_data(app, assignment, descending=True).rows] == ["Dasha", "Chen", "Boris", "Anya"]
-    by_done = dashboard_data(app, assignment, sort="completed", descending=True).rows
+    by_done = dashboard_data(app, assignment, sort="done", descending=True).rows
     assert [r.name for r in by_done] == ["Anya", "Boris", "Chen", "Dasha"]
-    fewest = dashboard_data(app, assignment, sort="completed").rows
+    # The sort's old name, in addresses bookmarked before, sorts the same way.
+    assert dashboard_data(app, assignment, sort="completed", descending=True).rows == by_done
+    fewest = dashboard_data(app, assignment, sort="done").rows
     assert [r.name for r in fewest] == ["Dasha", "Boris", "Chen", "Anya"]
     assert dashboard_data(app, assignment, sort="nonsense").sort == "name"
 
 
 def test_per_prompt_counts_and_words(app, fixture_class, assignment):
     p0, p1, p2 = dashboard_data(app, assignment).prompt_stats
-    assert (p0.submitted, p0.approved, p0.awaiting, p0.returned, p0.rejected, p0.drafts) == (3, 2, 1, 0, 0, 0)
-    assert (p1.submitted, p1.approved, p1.awaiting, p1.returned, p1.rejected) == (3, 0, 1, 1, 1)
-    assert (p2.submitted, p2.returned, p2.drafts) == (1, 1, 1)
+    assert (p0.handed_in, p0.approved, p0.awaiting, p0.returned, p0.rejected, p0.drafts) == (3, 2, 1, 0, 0, 0)
+    assert (p1.handed_in, p1.approved, p1.awaiting, p1.returned, p1.rejected) == (3, 0, 1, 1, 1)
+    assert (p2.handed_in, p2.returned, p2.drafts) == (1, 1, 1)
     # Words over awaiting, approved and returned answers: p0 5, 6, 3; p1 10 and 4; p2 2.
     assert (p0.median_words, p0.min_words, p0.max_words) == (5, 3, 6)
     assert (p1.median_words, p1.min_words, p1.max_words) == (7, 4, 10)
@@ -139,7 +141,7 @@ def test_class_overview_across_assignments(app, fixture_class, make_assignment, 
     _anya, _boris, _chen, dasha = fixture_class["students"]
     make_reflection(dasha, second.prompts[0], "Late but here.", status="approved")
     with app.app_context():
-        overview = class_overview(db.session.get(SchoolClass, school_class.id), "completed", True)
+        overview = class_overview(db.session.get(SchoolClass, school_class.id), "done", True)
     assert [
         (a.title, a.prompts, a.awaiting, a.approved, a.returned, a.rejected, a.drafts) for a in overview.assignments
     ] == [
@@ -147,7 +149,9 @@ def test_class_overview_across_assignments(app, fixture_class, make_assignment, 
         ("Second viewing", 3, 0, 1, 0, 0, 0),
     ]
     assert [(a.stance_before, a.stance_after) for a in overview.assignments] == [(4, 3), (0, 0)]
-    assert [(r.name, r.completed) for r in overview.rows] == [("Anya", 2), ("Boris", 1), ("Chen", 1), ("Dasha", 1)]
+    assert [(r.name, r.done) for r in overview.rows] == [("Anya", 2), ("Boris", 1), ("Chen", 1), ("Dasha", 1)]
+    assert [(a.done, a.finished_students) for a in overview.assignments] == [(4, 0), (1, 0)]
+    assert overview.total_done == 5
     first_id, second_id = (a.assignment_id for a in overview.assignments)
     assert overview.rows[3].cells == {second_id: 1}
     assert overview.rows[0].cells == {first_id: 2}
@@ -201,7 +205,7 @@ def test_assignment_dashboard_page(teacher_client, fixture_class, assignment):
     for svg in re.findall(r"<svg.*?</svg>", html, re.S):
         ElementTree.fromstring(svg)
     assert 'aria-sort="ascending"' in html
-    assert "sort=completed&amp;order=desc" in html
+    assert "sort=done&amp;order=desc" in html
     assert "Dasha" in html and "Not started" in html
     assert "2 of 3 students who answered both times changed their answer." in html
     assert "term=%D0%BF%D0%B0%D0%BC%D1%8F%D1%82%D1%8C" in html  # the link for the theme "память"
@@ -209,9 +213,7 @@ def test_assignment_dashboard_page(teacher_client, fixture_class, assignment):
 
 
 def test_dashboard_sorted_page(teacher_client, fixture_class, assignment):
-    html = teacher_client.get(f"/dashboard/assignments/{assignment.id}?sort=completed&order=desc").get_data(
-        as_text=True
-    )
+    html = teacher_client.get(f"/dashboard/assignments/{assignment.id}?sort=done&order=desc").get_data(as_text=True)
     matrix = html[html.index('id="matrix"') :]
     assert matrix.index(">Anya<") < matrix.index(">Boris<") < matrix.index(">Dasha<")
     assert 'aria-sort="descending"' in html
@@ -244,7 +246,9 @@ def test_class_overview_page(teacher_client, fixture_class, school_class):
     html = teacher_client.get(f"/dashboard/classes/{school_class.id}").get_data(as_text=True)
     assert "Memory and the Stalin legacy" in html
     assert "2 / 3" in html  # Anya's cell
-    assert "Students finished" in html
+    # The footer counts answers, like every cell above it: 4 done of 4 students x 3 prompts.
+    footer = html[html.index("<tfoot>") : html.index("</tfoot>")]
+    assert "Answers done, whole class" in footer and "4 / 12" in footer
 
 
 def test_highlights_hide_names(teacher_client, fixture_class, assignment):
@@ -257,7 +261,7 @@ def test_highlights_hide_names(teacher_client, fixture_class, assignment):
 def test_report_page_is_printable(teacher_client, fixture_class, assignment):
     html = teacher_client.get(f"/dashboard/assignments/{assignment.id}/report").get_data(as_text=True)
     assert "class report" in html and "print.css" in html
-    assert "aria-sort" not in html and "sort=completed" not in html
+    assert "aria-sort" not in html and "sort=done" not in html
     assert html.count("<svg") == 4
 
 
@@ -359,7 +363,7 @@ def test_large_class_dashboard_numbers(app, teacher_client, school_class, assign
     data = dashboard_data(app, assignment)
     assert len(data.rows) == 200
     # Of 600 possible (student, prompt) pairs a quarter were skipped: 450 reflections, 90 of each status.
-    assert sum(s.submitted + s.drafts for s in data.prompt_stats) == 450
+    assert sum(s.handed_in + s.drafts for s in data.prompt_stats) == 450
     assert sum(s.approved for s in data.prompt_stats) == 90
     assert sum(data.stance.before) == 200 and data.stance.moved == 0
 

@@ -117,7 +117,7 @@ def test_matrix_csv(teacher_client, exported, make_student, school_class):
         "0:01:00 What do you notice in the opening images?",
         "0:10:00 Why do some people still lay flowers for Stalin?",
         "0:50:00 Who keeps the record when the state does not?",
-        "Completed (of 3)",
+        "Done (of 3)",
     ]
     assert rows[1:] == [
         ["'-Zoya", "Not started", "Not started", "Not started", "0"],

@@ -9,7 +9,7 @@ from sqlalchemy import event
 from classroom.classes.students import class_roster
 from classroom.extensions import db
 from classroom.models import Assignment, Reflection, StanceAnswer, utcnow
-from classroom.models import ReflectionStatus as S
+from classroom.statuses import ReflectionStatus as S
 from classroom.student.progress import student_home
 from classroom.student.reflections import classmates_reflections
 from classroom.student.stance import StanceRefused, record_stance
@@ -53,12 +53,12 @@ def test_home_lists_assignments_with_progress_and_statuses(app, student_client, 
     write_reflection(student, prompts[1], "Half", submit=False)
     page = student_client.get("/student").get_data(as_text=True)
     assert assignment.title in page
-    assert "1 of 3" in page and "prompts answered" in page
+    assert "1 of 3" in page and "prompts done" in page
     assert "Awaiting approval" in page and "Draft" in page and "Not started" in page
     assert f'href="/student/assignments/{assignment.id}"' in page
 
 
-def test_home_progress_counts_only_handed_in_work(app, student, make_assignment, school_class, write_reflection):
+def test_home_progress_counts_only_done_work(app, student, make_assignment, school_class, write_reflection):
     work = make_assignment(school_class)
     first = write_reflection(student, work.prompts[0], "A")
     write_reflection(student, work.prompts[1], "B")
@@ -68,7 +68,7 @@ def test_home_progress_counts_only_handed_in_work(app, student, make_assignment,
         from classroom.models import Student
 
         [item] = student_home(db.session.get(Student, student.id))
-        assert (item.total, item.answered, item.answered_pre) == (3, 1, True)
+        assert (item.total, item.done, item.answered_pre) == (3, 1, True)
         assert [p.status for p in item.prompts] == [S.RETURNED, S.AWAITING, S.DRAFT]
 
 
@@ -422,7 +422,7 @@ def test_class_roster_counts(app, school_class, make_student, assignment, write_
 
         rows, total = class_roster(db.session.get(SchoolClass, school_class.id))
     assert total == 3
-    assert [(r.student.display_name, r.answered, r.awaiting, r.to_revise) for r in rows] == [
+    assert [(r.student.display_name, r.done, r.awaiting, r.with_student) for r in rows] == [
         ("ana", 1, 1, 1),
         ("Ben", 0, 0, 0),
     ]

@@ -7,7 +7,7 @@ import pytest
 
 from classroom.extensions import db
 from classroom.models import Assignment, ModerationEvent, Prompt, Reflection, Student, utcnow
-from classroom.models import ReflectionStatus as S
+from classroom.statuses import ReflectionStatus as S
 from classroom.student import reflections as logic
 from classroom.student.reflections import (
     AssignmentNotOpen,

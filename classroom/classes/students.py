@@ -7,16 +7,16 @@ from sqlalchemy import case, delete, func, select
 from ..extensions import db
 from ..join.logic import clean_display_name, unused_return_code
 from ..models import Assignment, ModerationEvent, Prompt, Reflection, SchoolClass, StanceAnswer, Student
-from ..models import ReflectionStatus as S
-from ..student.reflections import ANSWERED
+from ..statuses import DONE, WITH_STUDENT
+from ..statuses import ReflectionStatus as S
 
 
 @dataclass
 class RosterRow:
     student: Student
-    answered: int
+    done: int
     awaiting: int
-    to_revise: int
+    with_student: int
 
 
 def class_roster(school_class: SchoolClass) -> tuple[list[RosterRow], int]:
@@ -29,9 +29,9 @@ def class_roster(school_class: SchoolClass) -> tuple[list[RosterRow], int]:
     rows = db.session.execute(
         select(
             Student,
-            func.count(case((Reflection.status.in_(ANSWERED), 1))),
+            func.count(case((Reflection.status.in_(list(DONE)), 1))),
             func.count(case((Reflection.status == S.AWAITING, 1))),
-            func.count(case((Reflection.status.in_((S.RETURNED, S.DRAFT)), 1))),
+            func.count(case((Reflection.status.in_(list(WITH_STUDENT)), 1))),
         )
         .outerjoin(Reflection, Reflection.student_id == Student.id)
         .where(Student.class_id == school_class.id)
@@ -39,7 +39,7 @@ def class_roster(school_class: SchoolClass) -> tuple[list[RosterRow], int]:
         .order_by(func.lower(Student.display_name), Student.id)
     ).all()
     return [
-        RosterRow(student, answered, awaiting, to_revise) for student, answered, awaiting, to_revise in rows
+        RosterRow(student, done, awaiting, with_student) for student, done, awaiting, with_student in rows
     ], total or 0
 
 

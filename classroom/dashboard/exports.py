@@ -8,8 +8,9 @@ import re
 from datetime import datetime
 
 from ..filmtime import format_film_time
-from ..models import Reflection, ReflectionStatus
+from ..models import Reflection
 from ..sanitize import plain_text
+from ..statuses import DONE, ReflectionStatus
 from ..timezones import as_utc
 
 # Excel guesses a legacy code page for a CSV without a byte-order mark and garbles Cyrillic
@@ -74,7 +75,7 @@ def reflection_rows(class_name: str, assignment_title: str, reflections: list[Re
             r.prompt.text,
             format_film_time(r.prompt.time_seconds),
             format_film_time(r.cited_seconds) if r.cited_seconds is not None else "",
-            ReflectionStatus.LABELS.get(r.status, r.status),
+            ReflectionStatus.label_of(r.status),
             r.word_count,
             export_text(r.body),
             _when(r.submitted_at),
@@ -85,15 +86,15 @@ def reflection_rows(class_name: str, assignment_title: str, reflections: list[Re
 
 
 def matrix_table(dashboard) -> tuple[list[str], list[list]]:
-    """The completion matrix as a header and rows: a status per prompt and the completed count."""
+    """The completion matrix as a header and rows: a status per prompt and the number done."""
     header = ["Student"]
     header += [f"{format_film_time(p.time_seconds)} {p.text}" for p in dashboard.prompts]
-    header.append(f"Completed (of {len(dashboard.prompts)})")
+    header.append(f"{DONE.name} (of {len(dashboard.prompts)})")
     rows = [
         [
             row.name,
-            *[ReflectionStatus.LABELS.get(cell, cell) if cell else "Not started" for cell in row.cells],
-            row.completed,
+            *[ReflectionStatus.label_of(cell) for cell in row.cells],
+            row.done,
         ]
         for row in dashboard.rows
     ]

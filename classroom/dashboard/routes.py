@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, render_template, request
 
 from ..access import owned_assignment_or_404, owned_class_or_404, teachers_only
-from ..models import ReflectionStatus
 from ..moderation.forms import DecisionForm
+from ..statuses import ALL_STATUSES
 from . import charts, exports
 from .stats import (
     BIN_SECONDS,
@@ -105,7 +105,7 @@ def reflections(assignment_id: int):
         abort(404)
     term = (request.args.get("term") or "").strip()[:60]
     status = request.args.get("status", "")
-    status = status if status in ReflectionStatus.ALL else ""
+    status = status if status in ALL_STATUSES else ""
     found = reflections_for(assignment, prompt_id, term, status)
     pages = max(1, -(-len(found) // LIST_PAGE_SIZE))
     page = min(max(1, request.args.get("page", 1, type=int)), pages)

@@ -11,17 +11,22 @@ from sqlalchemy.orm import aliased, contains_eager
 
 from ..extensions import db
 from ..filmtime import FILM_SECONDS
-from ..models import Assignment, Prompt, Reflection, ReflectionStatus, SchoolClass, StanceAnswer, Student
+from ..models import Assignment, Prompt, Reflection, SchoolClass, StanceAnswer, Student
+from ..statuses import ALL_STATUSES, COUNTED, DONE, HANDED_IN
+from ..statuses import ReflectionStatus as S
 from .themes import matching, top_terms
 
-S = ReflectionStatus
-# Submitted and not sent back: what counts as done for the completion matrix.
-COMPLETED = (S.AWAITING, S.APPROVED)
-# The texts that speak for the class in words, cited moments and themes (drafts and rejected ones do not).
-COUNTED = (S.AWAITING, S.APPROVED, S.RETURNED)
 BIN_SECONDS = 300
 BINS = FILM_SECONDS // BIN_SECONDS
-SORTS = ("name", "completed")
+SORTS = ("name", "done")
+# The sort's name in addresses bookmarked before "done" had one meaning everywhere.
+SORT_ALIASES = {"completed": "done"}
+
+
+def sort_key(sort: str | None) -> str:
+    """A known sort of the student rows, "name" otherwise."""
+    sort = SORT_ALIASES.get(sort or "", sort or "")
+    return sort if sort in SORTS else "name"
 
 
 @dataclass
@@ -38,14 +43,23 @@ class PromptStats:
     cited: list[int] = field(default_factory=lambda: [0] * BINS)
     themes: list[tuple[str, int]] = field(default_factory=list)
 
-    @property
-    def submitted(self) -> int:
-        """Everything that has reached the teacher, whatever was decided."""
-        return self.awaiting + self.approved + self.returned + self.rejected
+    def count(self, status: str) -> int:
+        return {
+            S.DRAFT: self.drafts,
+            S.AWAITING: self.awaiting,
+            S.APPROVED: self.approved,
+            S.RETURNED: self.returned,
+            S.REJECTED: self.rejected,
+        }[status]
 
     @property
-    def completed(self) -> int:
-        return self.awaiting + self.approved
+    def handed_in(self) -> int:
+        """Everything that has reached the teacher, whatever was decided."""
+        return sum(self.count(status) for status in HANDED_IN)
+
+    @property
+    def done(self) -> int:
+        return sum(self.count(status) for status in DONE)
 
     @property
     def cited_total(self) -> int:
@@ -63,7 +77,7 @@ class PromptStats:
 class StudentRow:
     id: int
     name: str
-    completed: int
+    done: int
     started: bool
     cells: list[str | None] = field(default_factory=list)
 
@@ -112,22 +126,22 @@ class AssignmentDashboard:
         return [row for row in self.rows if not row.started]
 
     @property
-    def total_completed(self) -> int:
-        return sum(row.completed for row in self.rows)
+    def total_done(self) -> int:
+        return sum(row.done for row in self.rows)
 
 
 def _count(status: str):
     return func.coalesce(func.sum(case((Reflection.status == status, 1), else_=0)), 0)
 
 
-def _completed_count():
-    return func.coalesce(func.sum(case((Reflection.status.in_(COMPLETED), 1), else_=0)), 0)
+def _done_count():
+    return func.coalesce(func.sum(case((Reflection.status.in_(list(DONE)), 1), else_=0)), 0)
 
 
-def _order(name_column, completed_column, sort: str, descending: bool):
+def _order(name_column, done_column, sort: str, descending: bool):
     name = func.lower(name_column)
-    if sort == "completed":
-        first = completed_column.desc() if descending else completed_column.asc()
+    if sort == "done":
+        first = done_column.desc() if descending else done_column.asc()
         return (first, name, Student.id)
     return (name.desc() if descending else name, Student.id)
 
@@ -163,20 +177,20 @@ def stance_summary(assignment: Assignment) -> StanceSummary:
 
 def assignment_dashboard(assignment: Assignment, sort: str = "name", descending: bool = False) -> AssignmentDashboard:
     """Everything on the assignment dashboard, in seven queries whatever the number of students."""
-    sort = sort if sort in SORTS else "name"
+    sort = sort_key(sort)
     prompts = list(assignment.prompts)
     prompt_ids = db.select(Prompt.id).where(Prompt.assignment_id == assignment.id).scalar_subquery()
     in_assignment = Reflection.prompt_id.in_(db.select(Prompt.id).where(Prompt.assignment_id == assignment.id))
 
-    # 1. Students with their completed count, sorted in SQL.
-    completed = _completed_count().label("completed")
+    # 1. Students with their done count, sorted in SQL.
+    done = _done_count().label("done")
     student_rows = db.session.execute(
-        db.select(Student.id, Student.display_name, completed, func.count(Reflection.id).label("started"))
+        db.select(Student.id, Student.display_name, done, func.count(Reflection.id).label("started"))
         .select_from(Student)
         .outerjoin(Reflection, and_(Reflection.student_id == Student.id, Reflection.prompt_id.in_(prompt_ids)))
         .where(Student.class_id == assignment.class_id)
         .group_by(Student.id, Student.display_name)
-        .order_by(*_order(Student.display_name, completed, sort, descending))
+        .order_by(*_order(Student.display_name, done, sort, descending))
     ).all()
 
     # 2. Each cell of the matrix: one short row per existing reflection.
@@ -190,16 +204,16 @@ def assignment_dashboard(assignment: Assignment, sort: str = "name", descending:
         StudentRow(
             id=sid,
             name=name,
-            completed=int(done),
+            done=int(done_count),
             started=bool(started),
             cells=[cell_status.get((sid, p.id)) for p in prompts],
         )
-        for sid, name, done, started in student_rows
+        for sid, name, done_count, started in student_rows
     ]
 
     # 3. Counts per status and the range of words, per prompt.
     stats = {p.id: PromptStats(prompt=p) for p in prompts}
-    words_of_counted = case((Reflection.status.in_(COUNTED), Reflection.word_count))
+    words_of_counted = case((Reflection.status.in_(list(COUNTED)), Reflection.word_count))
     for prompt_id, drafts, awaiting, approved, returned, rejected, low, high in db.session.execute(
         db.select(
             Reflection.prompt_id,
@@ -225,7 +239,7 @@ def assignment_dashboard(assignment: Assignment, sort: str = "name", descending:
     time_bin = Reflection.cited_seconds // BIN_SECONDS
     for prompt_id, bin_index, n in db.session.execute(
         db.select(Reflection.prompt_id, time_bin, func.count(Reflection.id))
-        .where(in_assignment, Reflection.status.in_(COUNTED), Reflection.cited_seconds.is_not(None))
+        .where(in_assignment, Reflection.status.in_(list(COUNTED)), Reflection.cited_seconds.is_not(None))
         .group_by(Reflection.prompt_id, time_bin)
     ):
         stats[prompt_id].cited[min(max(int(bin_index), 0), BINS - 1)] += n
@@ -234,7 +248,7 @@ def assignment_dashboard(assignment: Assignment, sort: str = "name", descending:
     words, texts = defaultdict(list), defaultdict(list)
     for prompt_id, word_count, body in db.session.execute(
         db.select(Reflection.prompt_id, Reflection.word_count, Reflection.body).where(
-            in_assignment, Reflection.status.in_(COUNTED)
+            in_assignment, Reflection.status.in_(list(COUNTED))
         )
     ):
         words[prompt_id].append(word_count)
@@ -260,7 +274,7 @@ def assignment_dashboard(assignment: Assignment, sort: str = "name", descending:
 class OverviewRow:
     id: int
     name: str
-    completed: int
+    done: int
     cells: dict[int, int] = field(default_factory=dict)
 
 
@@ -274,13 +288,11 @@ class AssignmentSummary:
     approved: int = 0
     returned: int = 0
     rejected: int = 0
+    # Answers done by the whole class in this assignment, and students who did every prompt.
+    done: int = 0
     finished_students: int = 0
     stance_before: int = 0
     stance_after: int = 0
-
-    @property
-    def possible(self) -> int:
-        return self.prompts
 
 
 @dataclass
@@ -296,13 +308,17 @@ class ClassOverview:
         return sum(a.prompts for a in self.assignments)
 
     @property
+    def total_done(self) -> int:
+        return sum(row.done for row in self.rows)
+
+    @property
     def not_started(self) -> list[OverviewRow]:
         return [row for row in self.rows if not row.cells]
 
 
 def class_overview(school_class: SchoolClass, sort: str = "name", descending: bool = False) -> ClassOverview:
     """The class across all its assignments, in five queries whatever its size."""
-    sort = sort if sort in SORTS else "name"
+    sort = sort_key(sort)
     # 1. Assignments with their number of prompts.
     summaries = [
         AssignmentSummary(assignment_id=aid, title=title, prompts=int(n))
@@ -317,29 +333,30 @@ def class_overview(school_class: SchoolClass, sort: str = "name", descending: bo
     by_id = {s.assignment_id: s for s in summaries}
     in_class = db.select(Prompt.id).join(Assignment).where(Assignment.class_id == school_class.id)
 
-    # 2. Students with their completed count across the class, sorted in SQL.
-    completed = _completed_count().label("completed")
+    # 2. Students with their done count across the class, sorted in SQL.
+    done = _done_count().label("done")
     student_rows = db.session.execute(
-        db.select(Student.id, Student.display_name, completed)
+        db.select(Student.id, Student.display_name, done)
         .select_from(Student)
         .outerjoin(Reflection, Reflection.student_id == Student.id)
         .where(Student.class_id == school_class.id)
         .group_by(Student.id, Student.display_name)
-        .order_by(*_order(Student.display_name, completed, sort, descending))
+        .order_by(*_order(Student.display_name, done, sort, descending))
     ).all()
-    rows = [OverviewRow(id=sid, name=name, completed=int(done)) for sid, name, done in student_rows]
+    rows = [OverviewRow(id=sid, name=name, done=int(done_count)) for sid, name, done_count in student_rows]
 
-    # 3. Per student and assignment: reflections started and completed.
+    # 3. Per student and assignment: reflections started and done.
     per_cell = db.session.execute(
-        db.select(Reflection.student_id, Prompt.assignment_id, _completed_count())
+        db.select(Reflection.student_id, Prompt.assignment_id, _done_count())
         .join(Prompt, Reflection.prompt_id == Prompt.id)
         .where(Reflection.prompt_id.in_(in_class))
         .group_by(Reflection.student_id, Prompt.assignment_id)
     ).all()
     cells_by_student = defaultdict(dict)
-    for sid, aid, done in per_cell:
-        cells_by_student[sid][aid] = int(done)
-        if by_id[aid].prompts and done >= by_id[aid].prompts:
+    for sid, aid, done_count in per_cell:
+        cells_by_student[sid][aid] = int(done_count)
+        by_id[aid].done += int(done_count)
+        if by_id[aid].prompts and done_count >= by_id[aid].prompts:
             by_id[aid].finished_students += 1
     for row in rows:
         row.cells = cells_by_student.get(row.id, {})
@@ -403,10 +420,10 @@ def reflections_for(
     )
     if prompt_id is not None:
         query = query.where(Reflection.prompt_id == prompt_id)
-    if status in S.ALL:
+    if status in ALL_STATUSES:
         query = query.where(Reflection.status == status)
     elif term:
-        query = query.where(Reflection.status.in_(COUNTED))
+        query = query.where(Reflection.status.in_(list(COUNTED)))
     found = db.session.scalars(query).all()
     if not term:
         return list(found)

@@ -10,14 +10,12 @@ from ..models import (
     ModerationEvent,
     Prompt,
     Reflection,
-    ReflectionStatus,
     SchoolClass,
     Teacher,
     utcnow,
 )
+from ..statuses import ReflectionStatus as S
 from .flags import apply_flags
-
-S = ReflectionStatus
 
 # Which statuses each decision may start from. An approved reflection can still be taken down
 # (returned or rejected) when the teacher has second thoughts; a draft is the student's alone.
@@ -45,8 +43,8 @@ def _transition(
     from_status = reflection.status
     if from_status not in allowed_from:
         raise TransitionError(
-            f"This reflection is {S.LABELS.get(from_status, from_status).lower()}, so it cannot be "
-            f"{S.LABELS[to_status].split()[0].lower()} now."
+            f"This reflection is {S.label_of(from_status).lower()}, so it cannot be "
+            f"{S.label_of(to_status).split()[0].lower()} now."
         )
     if expected_version is not None and expected_version != reflection.version:
         raise StudentChangedReflection("The student changed this reflection after you opened it. Please read it again.")

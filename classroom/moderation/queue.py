@@ -8,7 +8,8 @@ from sqlalchemy import func
 from sqlalchemy.orm import contains_eager, joinedload
 
 from ..extensions import db
-from ..models import Assignment, ModerationEvent, Prompt, Reflection, ReflectionStatus
+from ..models import Assignment, ModerationEvent, Prompt, Reflection
+from ..statuses import ReflectionStatus
 
 PAGE_SIZE = 50
 

@@ -12,7 +12,7 @@ from ..access import (
     teachers_only,
 )
 from ..extensions import db
-from ..models import Assignment, ReflectionStatus
+from ..models import Assignment
 from ..web import int_or_none, safe_next
 from .decisions import (
     TransitionError,
@@ -216,7 +216,6 @@ def render_history(reflection, failed=None, status=200):
             events=history_of(reflection),
             forms=forms,
             body=highlight(reflection.body_html, reflection.flags),
-            statuses=ReflectionStatus,
         ),
         status,
     )

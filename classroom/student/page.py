@@ -8,8 +8,9 @@ from ..extensions import db
 from ..filmtime import format_film_time
 from ..join.forms import ResumeForm
 from ..models import Assignment, Prompt, Reflection, StanceAnswer, utcnow
+from ..statuses import HANDED_IN
 from .forms import ReflectionForm, StanceAnswerForm
-from .reflections import SUBMITTED, ClassmateReflection, classmates_reflections
+from .reflections import ClassmateReflection, classmates_reflections
 from .stance import PHASES, has_stance_question, prompts_unlocked, stance_answers
 
 
@@ -58,7 +59,7 @@ def render_assignment(
         if prompt.id not in forms:
             forms[prompt.id] = reflection_form(work, prompt, reflections.get(prompt.id), fresh=True)
     unlocked_classmates = (
-        [pid for pid, r in reflections.items() if r.status in SUBMITTED] if work.show_classmates else []
+        [pid for pid, r in reflections.items() if r.status in HANDED_IN] if work.show_classmates else []
     )
     stance_forms = dict(stance_forms or {})
     for phase in PHASES:

@@ -6,7 +6,7 @@ from sqlalchemy import and_, case, func, select
 
 from ..extensions import db
 from ..models import Assignment, Prompt, Reflection, StanceAnswer, Student
-from .reflections import ANSWERED
+from ..statuses import DONE
 
 
 @dataclass
@@ -22,16 +22,16 @@ class PromptStatus:
 class AssignmentProgress:
     assignment: Assignment
     total: int
-    answered: int
+    done: int
     answered_pre: bool
     prompts: list[PromptStatus] = field(default_factory=list)
 
 
 def student_home(student: Student) -> list[AssignmentProgress]:
-    """The student's assignments with prompts answered / total and each reflection's status (three queries)."""
-    answered = func.count(case((Reflection.status.in_(ANSWERED), 1)))
+    """The student's assignments with prompts done / total and each reflection's status (three queries)."""
+    done = func.count(case((Reflection.status.in_(list(DONE)), 1)))
     rows = db.session.execute(
-        select(Assignment, func.count(Prompt.id), answered)
+        select(Assignment, func.count(Prompt.id), done)
         .outerjoin(Prompt, Prompt.assignment_id == Assignment.id)
         .outerjoin(Reflection, and_(Reflection.prompt_id == Prompt.id, Reflection.student_id == student.id))
         .where(Assignment.class_id == student.class_id)
@@ -44,8 +44,8 @@ def student_home(student: Student) -> list[AssignmentProgress]:
         )
     )
     progress = {
-        assignment.id: AssignmentProgress(assignment, total, done, assignment.id in answered_pre)
-        for assignment, total, done in rows
+        assignment.id: AssignmentProgress(assignment, total, done_count, assignment.id in answered_pre)
+        for assignment, total, done_count in rows
     }
     prompt_rows = db.session.execute(
         select(Prompt.assignment_id, Prompt.id, Prompt.time_seconds, Prompt.theme, Prompt.text, Reflection.status)

@@ -12,17 +12,12 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import Assignment, ModerationEvent, Prompt, Reflection, Student, utcnow
-from ..models import ReflectionStatus as S
 from ..moderation.flags import apply_flags
 from ..sanitize import plain_text, render_reflection, word_count
+from ..statuses import ReflectionStatus as S
 from .stance import prompts_unlocked, stance_answers
 
 BODY_MAX = 5000
-
-# Handed in, with nothing more for the student to do: what "answered" means in progress counts.
-ANSWERED = (S.AWAITING, S.APPROVED, S.REJECTED)
-# Submitted at least once: the student may now read classmates' approved reflections.
-SUBMITTED = (S.AWAITING, S.APPROVED, S.RETURNED, S.REJECTED)
 
 
 class BadReflection(ValueError):

@@ -16,7 +16,7 @@ from ..access import (
 from ..extensions import csrf
 from ..join.routes import WELCOME_KEY
 from ..models import Reflection
-from ..models import ReflectionStatus as S
+from ..statuses import ReflectionStatus as S
 from .forms import StanceAnswerForm
 from .page import reflection_form, render_assignment, signed_out_with_text
 from .progress import student_home
