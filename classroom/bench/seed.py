@@ -36,10 +36,10 @@ from ..models import (
     Teacher,
     utcnow,
 )
-from ..models import ReflectionStatus as S
 from ..moderation.flags import flag_details
 from ..passwords import hash_password
 from ..sanitize import render_reflection, word_count
+from ..statuses import ReflectionStatus as S
 from . import baseline
 from .texts import text_pool
 
