@@ -202,7 +202,7 @@ def teacher_reads_dashboard(page: Page, lesson: Lesson, checks: bool = True) -> 
     expect(main.get_by_role("heading", level=1)).to_be_visible()
     # The student and their approved reflection are counted.
     expect(main).to_contain_text(STUDENT_NAME)
-    expect(main.locator(".status--approved").first).to_be_visible()
+    expect(main.locator("#matrix table .status--approved").first).to_be_visible()
     # The counts at a glance: one student, whose one answer is done and approved.
     tiles = main.locator(".stat-tile")
     expect(tiles.filter(has_text="students")).to_have_text(re.compile(r"^\s*1\s+students"))
