@@ -6,15 +6,16 @@ from flask import Flask, render_template
 
 from . import bench, cli, templating
 from .config import defaults
+from .embed import policy as embed_policy
 from .extensions import csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # Inline scripts and styles are forbidden; media may come from the school's licensed https stream.
+# frame-ancestors is added per page by classroom.embed.policy (student pages may sit in the school's LMS).
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "media-src 'self' https:; object-src 'none'; base-uri 'self'; form-action 'self'; "
-    "frame-ancestors 'self'"
+    "media-src 'self' https:; object-src 'none'; base-uri 'self'; form-action 'self'"
 )
 
 
@@ -35,6 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    embed_policy.init_app(app)
 
     register_blueprints(app)
     templating.register(app)
@@ -44,10 +46,12 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.after_request
     def security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        frame_ancestors = embed_policy.frame_context().frame_ancestors
+        response.headers.setdefault(
+            "Content-Security-Policy", f"{CONTENT_SECURITY_POLICY}; frame-ancestors {frame_ancestors}"
+        )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         return response
 
     return app
@@ -56,9 +60,10 @@ def create_app(config: dict | None = None) -> Flask:
 def register_blueprints(app: Flask) -> None:
     from . import access  # noqa: F401  (registers the session loader)
     from .auth.routes import bp as auth_bp
-    from .classes import roster  # noqa: F401  (adds the roster's routes to the classes blueprint)
+    from .classes import links, roster  # noqa: F401  (add the student link's and roster's routes to classes)
     from .classes.routes import bp as classes_bp
     from .dashboard.routes import bp as dashboard_bp
+    from .embed.routes import bp as embed_bp
     from .join.routes import bp as join_bp
     from .lessons.routes import bp as lessons_bp
     from .main import bp as main_bp
@@ -67,7 +72,18 @@ def register_blueprints(app: Flask) -> None:
     from .student.routes import bp as student_bp
 
     # Each blueprint's URL prefix is its package's name; README.md "How it fits together" maps them.
-    blueprints = (main_bp, auth_bp, lessons_bp, classes_bp, join_bp, student_bp, moderation_bp, dashboard_bp, moved_bp)
+    blueprints = (
+        main_bp,
+        auth_bp,
+        lessons_bp,
+        classes_bp,
+        join_bp,
+        student_bp,
+        moderation_bp,
+        dashboard_bp,
+        embed_bp,
+        moved_bp,
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 

@@ -68,4 +68,7 @@ def defaults(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         # The benchmark's baseline routes (/bench/...): only for a benchmark run, never a school's server.
         "BENCH_ROUTES": env_flag("BENCH_ROUTES", False),
+        # Sites allowed to show student pages in a frame (the school's Moodle, Canvas...), e.g.
+        # "https://moodle.school.org https://school.instructure.com"; none by default.
+        "EMBED_ALLOWED_ORIGINS": os.environ.get("EMBED_ALLOWED_ORIGINS", ""),
     }

@@ -25,6 +25,16 @@ def new_join_code() -> str:
     return "".join(secrets.choice(JOIN_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
 
 
+# An assignment's student link: 10 characters of the same alphabet, about 49 bits, so it cannot be
+# guessed (failed tries are rate limited too) and can still be typed from a projector.
+LINK_TOKEN_LENGTH = 10
+
+
+def new_link_token() -> str:
+    """A random token for an assignment's student link."""
+    return "".join(secrets.choice(JOIN_ALPHABET) for _ in range(LINK_TOKEN_LENGTH))
+
+
 def normalise_join_code(text: str) -> str:
     """Accept what a student typed: any case, with spaces or dashes."""
     return "".join(ch for ch in (text or "").upper() if ch.isalnum())

@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
+from .joincodes import new_link_token
 from .statuses import ReflectionStatus, check_constraint_sql
 from .timezones import as_utc
 
@@ -169,6 +170,8 @@ class Assignment(db.Model):
     anonymise: Mapped[bool] = mapped_column(Boolean, default=True)
     stance_question: Mapped[str] = mapped_column(Text)
     stance_options: Mapped[list] = mapped_column(JSON, default=list)
+    # The unguessable part of the assignment's student link (/join/a/<token>); a new one retires the old.
+    link_token: Mapped[str] = mapped_column(String(16), unique=True, default=new_link_token)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     school_class: Mapped[SchoolClass] = relationship(back_populates="assignments")

@@ -20,3 +20,39 @@ def test_migrations_match_the_models(make_app):
         upgrade()
         with db.engine.begin() as connection:
             connection.exec_driver_sql("DROP TABLE alembic_version")
+
+
+def test_existing_assignments_get_their_own_student_link(make_app):
+    """The migration that adds student links gives every assignment already in a school's database one."""
+    app = make_app()
+    with app.app_context():
+        db.drop_all()
+        upgrade(revision="86c27186e796")
+        with db.engine.begin() as connection:
+            run = connection.exec_driver_sql
+            run(
+                "INSERT INTO films (id, slug, title, director, copyright_year, release_year, running_time_seconds,"
+                " languages, picture, premiere, festivals, licensing, form, synopsis) VALUES (1, 'f', 'F', 'D', 2017,"
+                " 2017, 5400, 'ru', 'colour', 'p', '[]', 'l', 'doc', 's')"
+            )
+            run(
+                "INSERT INTO teachers (id, name, email, password_hash, flag_words, created_at)"
+                " VALUES (1, 'T', 't@x', 'h', '', CURRENT_TIMESTAMP)"
+            )
+            run(
+                "INSERT INTO classes (id, teacher_id, name, term, join_code, join_enabled, created_at)"
+                " VALUES (1, 1, 'C', '', 'ABCDEFGH', true, CURRENT_TIMESTAMP)"
+            )
+            for assignment_id in (1, 2, 3):
+                run(
+                    "INSERT INTO assignments (id, class_id, film_id, title, objectives, video_url, captions_vtt,"
+                    " require_approval, show_classmates, anonymise, stance_question, stance_options, created_at)"
+                    f" VALUES ({assignment_id}, 1, 1, 'A', '', '', '', true, true, true, 'Q', '[]', CURRENT_TIMESTAMP)"
+                )
+        upgrade()
+        with db.engine.connect() as connection:
+            tokens = [row[0] for row in connection.exec_driver_sql("SELECT link_token FROM assignments ORDER BY id")]
+        assert len(tokens) == 3 and len(set(tokens)) == 3 and all(len(token) == 10 for token in tokens)
+        downgrade(revision="base")
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE alembic_version")

@@ -11,7 +11,7 @@ from ..models import LessonPlan, utcnow
 from ..moderation.queue import awaiting_count
 from ..timezones import current_zone, local_to_utc, utc_to_local
 from ..web import form_page
-from . import logic
+from . import logic, sharing
 from .forms import AssignmentForm, ClassForm, NewAssignmentForm, date_error_messages
 
 bp = Blueprint("classes", __name__, url_prefix="/classes")
@@ -124,6 +124,7 @@ def assignment(assignment_id: int):
         assignment=assignment,
         school_class=assignment.school_class,
         awaiting=awaiting_count(assignment.class_id, assignment.id),
+        share=sharing.share_panel(assignment),
     )
 
 

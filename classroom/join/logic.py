@@ -4,8 +4,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..joincodes import new_return_code, normalise_join_code, normalise_return_code
-from ..models import SchoolClass, Student
+from ..joincodes import new_link_token, new_return_code, normalise_join_code, normalise_return_code
+from ..models import Assignment, SchoolClass, Student
 
 NAME_MAX = 40
 
@@ -35,6 +35,25 @@ def open_class_for_code(code: str) -> SchoolClass | None:
     if school_class is None or not school_class.join_enabled:
         return None
     return school_class
+
+
+def assignment_for_link(token: str) -> Assignment | None:
+    """The assignment a student link opens (whatever case was typed), or None when the token is unknown."""
+    normalised = normalise_join_code(token)
+    if not normalised:
+        return None
+    return db.session.execute(select(Assignment).where(Assignment.link_token == normalised)).scalar_one_or_none()
+
+
+def regenerate_link(assignment: Assignment) -> str:
+    """Give the assignment a new student link; the old one stops working at once."""
+    while True:
+        token = new_link_token()
+        if db.session.execute(select(Assignment.id).where(Assignment.link_token == token)).first() is None:
+            break
+    assignment.link_token = token
+    db.session.commit()
+    return token
 
 
 def unused_return_code() -> str:

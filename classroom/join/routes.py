@@ -11,12 +11,14 @@ from ..joincodes import normalise_join_code
 from ..student.page import restore_kept_text
 from ..web import form_page, safe_next
 from .forms import DisplayNameForm, JoinCodeForm, ResumeForm
-from .logic import find_student_by_return_code, join_class, open_class_for_code
+from .logic import assignment_for_link, find_student_by_return_code, join_class, open_class_for_code
 
 bp = Blueprint("join", __name__, url_prefix="/join")
 
 # Set right after joining, so the return code is shown until the student says they wrote it down.
 WELCOME_KEY = "show_return_code_for"
+# The assignment a student link was opening, where the welcome page goes on to.
+WELCOME_NEXT_KEY = "after_welcome_assignment"
 BAD_RETURN_CODE = "That return code does not match anyone. Check the three words and try again, or ask your teacher."
 # Only failures count, so a whole class joining or resuming from one school network is never blocked.
 RESUME_FAILURES = "20/15 minutes"
@@ -70,6 +72,9 @@ def resume() -> ResponseReturnValue:
 def welcome() -> ResponseReturnValue:
     if request.method == "POST" or session.get(WELCOME_KEY) != current_user.id:
         session.pop(WELCOME_KEY, None)
+        assignment_id = session.pop(WELCOME_NEXT_KEY, None)
+        if assignment_id is not None:
+            return redirect(url_for("student.assignment", assignment_id=assignment_id))
         return redirect(url_for("student.home"))
     return render_template("join/welcome.html", student=current_student())
 
@@ -100,3 +105,39 @@ def code(code: str) -> ResponseReturnValue:
         return redirect(url_for("join.welcome"))
     elsewhere = current_student() if is_student() else None
     return form_page("join/join_code.html", form=form, school_class=school_class, elsewhere=elsewhere)
+
+
+@bp.route("/a/<token>", methods=["GET", "POST"])
+@limiter.limit(JOIN_FAILURES, deduct_when=_failed)
+@limiter.limit(JOINS, methods=["POST"])
+def assignment_link(token: str) -> ResponseReturnValue:
+    """An assignment's student link: new students join (name only) and land in the assignment, members go
+    straight there, and its teacher to the assignment's teacher page."""
+    assignment = assignment_for_link(token)
+    if assignment is None:
+        return render_template("join/link_unknown.html", assignment=None), 404
+    school_class = assignment.school_class
+    if is_teacher():
+        if current_user.id == school_class.teacher_id:
+            return redirect(url_for("classes.assignment", assignment_id=assignment.id))
+        return render_template("join/teacher_here.html", doing="open a student link"), 200
+    if is_student() and current_user.class_id == school_class.id:
+        return redirect(url_for("student.assignment", assignment_id=assignment.id))
+    if not school_class.join_enabled:
+        # Switched off with the class's joining: nobody new gets in; members can still sign back in.
+        return render_template("join/link_unknown.html", assignment=assignment), 404
+    if request.method == "GET" and token != assignment.link_token:
+        return redirect(url_for("join.assignment_link", token=assignment.link_token))
+    form = DisplayNameForm()
+    if form.validate_on_submit():
+        student = join_class(school_class, form.display_name.data)
+        if current_user.is_authenticated:
+            logout_user()
+        login_user(student, remember=True)
+        session[WELCOME_KEY] = student.id
+        session[WELCOME_NEXT_KEY] = assignment.id
+        return redirect(url_for("join.welcome"))
+    elsewhere = current_student() if is_student() else None
+    return form_page(
+        "join/join_code.html", form=form, school_class=school_class, elsewhere=elsewhere, assignment=assignment
+    )

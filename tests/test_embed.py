@@ -1,0 +1,243 @@
+"""Framing and cookies (issue 11): which pages other sites may frame, the cookies a frame on an allowed
+site gets (SameSite=None; Secure; Partitioned), the cookie check, and the compact framed layout."""
+
+import pytest
+from flask.testing import FlaskClient
+
+from classroom.embed.policy import BadOrigin, origin_of, parse_origins
+from classroom.extensions import db
+from classroom.models import Student
+from tests.conftest import login_as
+
+LMS = "https://moodle.school.example"
+APP = "https://classroom.school.example"
+# What Chromium sends when a page on the LMS frames the app (Fetch Metadata and the LMS's origin as Referer).
+FRAMED_BY_LMS = {"Sec-Fetch-Dest": "iframe", "Sec-Fetch-Site": "cross-site", "Referer": LMS + "/"}
+# Later requests inside that frame: from the app's own page.
+INSIDE_FRAME = {"Sec-Fetch-Dest": "iframe", "Sec-Fetch-Site": "same-origin", "Referer": APP + "/join/resume"}
+TOP_LEVEL = {"Sec-Fetch-Dest": "document", "Sec-Fetch-Site": "none"}
+
+
+@pytest.fixture
+def embed_app(make_app):
+    return make_app(EMBED_ALLOWED_ORIGINS=f"{LMS} https://canvas.school.example:8443")
+
+
+class HttpsClient(FlaskClient):
+    """A browser on the school's HTTPS address."""
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("base_url", APP)
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def https_client(embed_app):
+    embed_app.test_client_class = HttpsClient
+    return embed_app.test_client()
+
+
+def frame_ancestors(response) -> str:
+    (directive,) = [d.strip() for d in response.headers["Content-Security-Policy"].split(";") if "frame-ancestors" in d]
+    return directive.removeprefix("frame-ancestors ").strip()
+
+
+def set_cookies(response) -> dict[str, str]:
+    return {header.split("=", 1)[0]: header for header in response.headers.getlist("Set-Cookie")}
+
+
+# --- the allowlist ---
+
+
+def test_parse_origins():
+    assert parse_origins("https://Moodle.School.example/, https://canvas.example:8443  http://intranet") == (
+        "https://moodle.school.example",
+        "https://canvas.example:8443",
+        "http://intranet",
+    )
+    assert parse_origins("") == () and parse_origins(None) == ()
+    assert parse_origins(["https://a.example", "https://a.example"]) == ("https://a.example",)
+
+
+@pytest.mark.parametrize(
+    "bad", ["moodle.school.example", "https://moodle.school.example/course", "https://*.school.example", "ftp://x", "*"]
+)
+def test_parse_origins_refuses_what_is_not_an_origin(bad):
+    with pytest.raises(BadOrigin):
+        parse_origins(bad)
+
+
+def test_a_bad_allowlist_stops_the_app_at_start(make_app):
+    with pytest.raises(BadOrigin):
+        make_app(EMBED_ALLOWED_ORIGINS="https://moodle.school.example/course/view.php")
+
+
+def test_origin_of():
+    assert (
+        origin_of("https://Moodle.school.example:8443/mod/page/view.php?id=3") == "https://moodle.school.example:8443"
+    )
+    assert origin_of(None) is None and origin_of("") is None and origin_of("about:blank") is None
+
+
+# --- headers per route ---
+
+
+def test_student_pages_may_be_framed_by_the_allowed_sites_only(embed_app, school_class, assignment, student):
+    client = embed_app.test_client()
+    for path in (f"/join/{school_class.join_code}", f"/join/a/{assignment.link_token}", "/join", "/join/resume"):
+        response = client.get(path)
+        assert frame_ancestors(response) == f"'self' {LMS} https://canvas.school.example:8443", path
+        assert "X-Frame-Options" not in response.headers, path
+    login_as(client, student)
+    for path in ("/student", f"/student/assignments/{assignment.id}"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert frame_ancestors(response) == f"'self' {LMS} https://canvas.school.example:8443", path
+        assert "X-Frame-Options" not in response.headers, path
+
+
+def test_teacher_pages_login_and_the_rest_are_never_framed(embed_app, teacher, school_class, assignment):
+    client = embed_app.test_client()
+    for path in ("/", "/film", "/auth/login", "/auth/signup", "/no/such/page"):
+        response = client.get(path)
+        assert frame_ancestors(response) == "'none'", path
+        assert response.headers["X-Frame-Options"] == "DENY", path
+    login_as(client, teacher)
+    for path in (
+        "/classes/",
+        f"/classes/{school_class.id}",
+        f"/classes/assignments/{assignment.id}",
+        f"/classes/assignments/{assignment.id}/projector",
+        f"/dashboard/assignments/{assignment.id}",
+        f"/moderation/classes/{school_class.id}",
+        "/lessons/",
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert frame_ancestors(response) == "'none'", path
+        assert response.headers["X-Frame-Options"] == "DENY", path
+
+
+def test_without_an_allowlist_student_pages_stay_on_this_site(client, school_class):
+    response = client.get(f"/join/{school_class.join_code}")
+    assert frame_ancestors(response) == "'self'"
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+
+
+def test_the_rest_of_the_policy_is_unchanged(embed_app):
+    csp = embed_app.test_client().get("/join").headers["Content-Security-Policy"]
+    assert csp.startswith("default-src 'self'; script-src 'self'; style-src 'self';")
+    assert csp.count("frame-ancestors") == 1
+
+
+# --- cookies ---
+
+
+def test_a_frame_on_an_allowed_site_gets_partitioned_cookies(https_client, school_class):
+    response = https_client.get(f"/join/{school_class.join_code}", headers=FRAMED_BY_LMS)
+    # First the cookie check: the session cookie carries the mark that tells whether it came back.
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/embed/cookies?next=/join/{school_class.join_code}"
+    cookie = set_cookies(response)["session"]
+    assert cookie.endswith("; Secure; HttpOnly; Path=/; SameSite=None; Partitioned")
+
+
+def test_the_whole_join_inside_the_frame_keeps_partitioned_cookies(https_client, embed_app, school_class, assignment):
+    link = f"/join/a/{assignment.link_token}"
+    https_client.get(link, headers=FRAMED_BY_LMS)
+    back = https_client.get(f"/embed/cookies?next={link}", headers=FRAMED_BY_LMS)
+    assert back.status_code == 302 and back.headers["Location"] == link
+    form = https_client.get(link, headers=INSIDE_FRAME)
+    assert form.status_code == 200 and "Join History 11B" in form.get_data(as_text=True)
+    joined = https_client.post(link, data={"display_name": "Mira"}, headers=INSIDE_FRAME)
+    assert joined.status_code == 302
+    cookies = set_cookies(joined)
+    assert set(cookies) == {"session", "remember_token"}
+    for header in cookies.values():
+        assert "; Secure;" in header and header.endswith("; SameSite=None; Partitioned"), header
+    assert https_client.post("/join/welcome", headers=INSIDE_FRAME).headers["Location"] == (
+        f"/student/assignments/{assignment.id}"
+    )
+    page = https_client.get(f"/student/assignments/{assignment.id}", headers=INSIDE_FRAME)
+    assert page.status_code == 200
+
+
+def test_the_same_pages_at_the_top_level_get_lax_cookies(https_client, school_class):
+    response = https_client.get(f"/join/{school_class.join_code}", headers=TOP_LEVEL)
+    assert response.status_code == 200
+    response = https_client.post(f"/join/{school_class.join_code}", data={"display_name": "Mira"}, headers=TOP_LEVEL)
+    for header in set_cookies(response).values():
+        assert "SameSite=Lax" in header and "Partitioned" not in header, header
+
+
+def test_a_frame_on_a_site_not_on_the_list_gets_no_cross_site_cookies(https_client, school_class):
+    headers = dict(FRAMED_BY_LMS, Referer="https://elsewhere.example/page")
+    response = https_client.get(f"/join/{school_class.join_code}", headers=headers)
+    assert response.status_code == 302  # checked like any frame; the browser will not keep a Lax cookie there
+    cookie = set_cookies(response)["session"]
+    assert "SameSite=Lax" in cookie and "Partitioned" not in cookie
+    # ...so the check finds no cookie and offers the new tab (and the CSP keeps the page out of that frame anyway).
+    fresh = https_client.application.test_client()
+    check = fresh.get(f"/embed/cookies?next=/join/{school_class.join_code}", headers=headers)
+    assert "Open in a new tab" in check.get_data(as_text=True)
+
+
+def test_no_partitioned_cookies_without_https(embed_app, school_class):
+    client = embed_app.test_client()
+    response = client.get(f"/join/{school_class.join_code}", headers=FRAMED_BY_LMS)
+    cookie = set_cookies(response)["session"]
+    assert "SameSite=Lax" in cookie and "Partitioned" not in cookie and "Secure" not in cookie
+
+
+def test_a_refused_cookie_leads_to_open_in_a_new_tab(https_client, school_class):
+    """The browser did not keep the cookie (Safari, strict settings): the check page says what to do."""
+    response = https_client.get(f"/embed/cookies?next=/join/{school_class.join_code}", headers=FRAMED_BY_LMS)
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "Open in a new tab" in text
+    assert f'href="{APP}/join/{school_class.join_code}" target="_blank" rel="noopener"' in text
+
+
+def test_the_check_only_goes_on_to_this_site(https_client):
+    https_client.get("/join", headers=FRAMED_BY_LMS)
+    response = https_client.get("/embed/cookies?next=https://evil.example/", headers=FRAMED_BY_LMS)
+    assert response.headers["Location"] == "/join"
+
+
+def test_a_form_sent_without_cookies_from_a_frame_says_open_in_a_new_tab(make_app, school_class):
+    app = make_app(WTF_CSRF_ENABLED=True, EMBED_ALLOWED_ORIGINS=LMS)
+    client = app.test_client()
+    response = client.post("/join", data={"code": school_class.join_code}, headers=INSIDE_FRAME)
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    assert "Open in a new tab" in text and "CSRF" not in text
+    # At the top level the usual refusal stays.
+    response = app.test_client().post("/join", data={"code": school_class.join_code})
+    assert response.status_code == 400 and "Open in a new tab" not in response.get_data(as_text=True)
+
+
+def test_the_session_keeps_its_frame_mark_when_a_view_empties_it(https_client, embed_app, school_class, student):
+    """Logging in or out inside the frame must not turn the next cookies back to Lax."""
+    https_client.get(f"/join/{school_class.join_code}", headers=FRAMED_BY_LMS)
+    with embed_app.app_context():
+        code = db.session.get(Student, student.id).return_code
+    signed_in = https_client.post("/join/resume", data={"return_code": code}, headers=INSIDE_FRAME)
+    assert set_cookies(signed_in)["session"].endswith("; SameSite=None; Partitioned")
+    logged_out = https_client.post("/student/logout", headers=INSIDE_FRAME)
+    assert set_cookies(logged_out)["session"].endswith("; SameSite=None; Partitioned")
+    again = https_client.get("/join/resume", headers=INSIDE_FRAME)
+    assert again.status_code == 200
+
+
+# --- the framed layout ---
+
+
+def test_framed_pages_are_compact_with_a_way_out(embed_app, school_class):
+    client = embed_app.test_client()
+    framed = client.get(f"/join/{school_class.join_code}", headers=INSIDE_FRAME).get_data(as_text=True)
+    assert 'class=" in-frame"' in framed
+    assert 'aria-label="Main"' not in framed and "site-footer" not in framed
+    assert f'href="http://localhost/join/{school_class.join_code}" target="_blank"' in framed
+    assert "Open the full page" in framed
+    whole = client.get(f"/join/{school_class.join_code}").get_data(as_text=True)
+    assert 'aria-label="Main"' in whole and "in-frame" not in whole and "Open the full page" not in whole
