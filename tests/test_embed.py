@@ -2,9 +2,10 @@
 site gets (SameSite=None; Secure; Partitioned), the cookie check, and the compact framed layout."""
 
 import pytest
+from flask import session
 from flask.testing import FlaskClient
 
-from classroom.embed.policy import BadOrigin, origin_of, parse_origins
+from classroom.embed.policy import FRAME_ORIGIN_KEY, BadOrigin, decide, origin_of, parse_origins
 from classroom.extensions import db
 from classroom.models import Student
 from tests.conftest import login_as
@@ -198,6 +199,11 @@ def test_a_refused_cookie_leads_to_open_in_a_new_tab(https_client, school_class)
     assert f'href="{APP}/join/{school_class.join_code}" target="_blank" rel="noopener"' in text
 
 
+def test_the_check_opened_in_a_tab_of_its_own_goes_on(https_client, school_class):
+    response = https_client.get(f"/embed/cookies?next=/join/{school_class.join_code}", headers=TOP_LEVEL)
+    assert response.status_code == 302 and response.headers["Location"] == f"/join/{school_class.join_code}"
+
+
 def test_the_check_only_goes_on_to_this_site(https_client):
     https_client.get("/join", headers=FRAMED_BY_LMS)
     response = https_client.get("/embed/cookies?next=https://evil.example/", headers=FRAMED_BY_LMS)
@@ -241,3 +247,27 @@ def test_framed_pages_are_compact_with_a_way_out(embed_app, school_class):
     assert "Open the full page" in framed
     whole = client.get(f"/join/{school_class.join_code}").get_data(as_text=True)
     assert 'aria-label="Main"' in whole and "in-frame" not in whole and "Open the full page" not in whole
+
+
+def test_after_our_own_redirect_drops_the_referer_the_session_mark_decides(make_app, make_teacher, make_class):
+    """Referrer-Policy: same-origin on our redirect leaves the next framed request without a Referer."""
+    app = make_app(WTF_CSRF_ENABLED=True, EMBED_ALLOWED_ORIGINS=LMS)
+    school_class = make_class(make_teacher())
+    app.test_client_class = HttpsClient
+    client = app.test_client()
+    path = f"/join/{school_class.join_code}"
+    client.get(path, headers=FRAMED_BY_LMS)
+    without_referer = {k: v for k, v in FRAMED_BY_LMS.items() if k != "Referer"}
+    assert client.get(f"/embed/cookies?next={path}", headers=without_referer).headers["Location"] == path
+    form = client.get(path, headers=without_referer)
+    assert form.status_code == 200
+    # The form's CSRF token went into the session: its cookie must still be one the frame keeps.
+    assert set_cookies(form)["session"].endswith("; Secure; HttpOnly; Path=/; SameSite=None; Partitioned")
+    # A Referer naming another site is never taken on the session's word.
+    elsewhere = dict(FRAMED_BY_LMS, Referer="https://elsewhere.example/")
+    with app.test_request_context(path, headers=elsewhere, base_url=APP):
+        session[FRAME_ORIGIN_KEY] = LMS
+        assert decide().partitioned_cookies is False
+    with app.test_request_context(path, headers=without_referer, base_url=APP):
+        session[FRAME_ORIGIN_KEY] = LMS
+        assert decide().partitioned_cookies is True

@@ -89,17 +89,20 @@ def decide() -> FrameContext:
     framed = dest == "iframe"
     cross_site_entry = framed and request.headers.get("Sec-Fetch-Site") == "cross-site"
     allowed = allowed_origins()
-    origin = None
+    marked = session.get(FRAME_ORIGIN_KEY)
+    # The session began in a frame of that allowed site, or its (partitioned) cookie would not be here.
+    marked = marked if marked in allowed else None
     if cross_site_entry:
-        # A cross-site frame's first request names the framing page in its Referer (browsers send
-        # at least the origin by default); no Referer or another site means no cross-site cookies.
+        # A cross-site frame's first request names the framing page in its Referer (browsers send at
+        # least the origin by default). Our own redirects drop it (Referrer-Policy: same-origin); then
+        # the session's mark stands in. Another site in the Referer means no cross-site cookies.
         referrer = origin_of(request.referrer)
-        origin = referrer if referrer in allowed else None
+        origin = referrer if referrer in allowed else (marked if referrer is None else None)
     elif dest != "document":
-        # Later requests inside the frame (form posts, links, the page's own fetches) are same-origin;
-        # the session they carry began in an allowed frame, or it would not have been sent here.
-        marked = session.get(FRAME_ORIGIN_KEY)
-        origin = marked if marked in allowed else None
+        # Later requests inside the frame (form posts, links, the page's own fetches) are same-origin.
+        origin = marked
+    else:
+        origin = None
     return FrameContext(
         embeddable=embeddable,
         framed=framed,

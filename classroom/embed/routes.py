@@ -30,7 +30,8 @@ def check_cookies_on_entry() -> ResponseReturnValue | None:
 @bp.route("/cookies")
 def cookies() -> ResponseReturnValue:
     next_url = safe_next(request.args.get("next")) or url_for("join.index")
-    if FRAME_ORIGIN_KEY in session:
+    if FRAME_ORIGIN_KEY in session or not frame_context().framed:
+        # The cookie came back, or this is a tab of its own (the frame's "open the full page" link).
         return redirect(next_url)
     return open_in_new_tab(next_url, status=200)
 

@@ -47,6 +47,7 @@ def busy_class(seeded_lesson, live_app):
         # An email address: the flags tell the teacher, they never block the student.
         flagged = save_reflection(dasha, prompt, "Write to me at dasha@example.com about the march.", submit=True)
         lesson.pages.update(
+            link_token=prompt.assignment.link_token,
             student_id=alexei.id,
             approved_id=approved.id,
             flagged_id=flagged.id,
@@ -83,6 +84,8 @@ def test_every_teacher_page(new_context, busy_class, live_app):
         ("t-class-new", "classes.new", {}),
         ("t-class-edit", "classes.edit", {"class_id": c}),
         ("t-assign-new", "classes.new_assignment", {"class_id": c}),
+        ("t-assignment", "classes.assignment", {"assignment_id": a}),
+        ("t-projector", "classes.projector", {"assignment_id": a}),
         ("t-assignment-edit", "classes.edit_assignment", {"assignment_id": a}),
         ("t-assignment-delete", "classes.delete_assignment", {"assignment_id": a}),
         ("t-plans", "lessons.index", {}),
@@ -130,6 +133,7 @@ def test_every_student_page(new_context, busy_class, live_app):
         [
             ("s-join-box", "join.index", {}),
             ("s-resume", "join.resume", {}),
+            ("s-join-assignment-link", "join.assignment_link", {"token": lesson.pages["link_token"]}),
         ],
         problems,
     )
