@@ -12,6 +12,10 @@ that both the headers and every cookie the app sets follow (the LTI tool reuses 
 - The first framed request of a visit is sent through /embed/cookies, which tells whether the browser
   kept the cookie; when it did not (Safari, strict settings) the student gets an "Open in a new tab"
   page instead of a form that cannot be sent.
+
+Another area that must work inside the LMS (the LTI launch) joins EMBEDDABLE_AREAS; its cookies then
+follow the same rule. allowed_origins() is the one list that headers and cookies both consult, so
+registered LTI platforms' origins belong there too.
 """
 
 from __future__ import annotations
