@@ -250,3 +250,19 @@ def test_sizes_check_names_what_does_not_fit():
         SeedSizes(teachers=2, classes=80).check(13)
     with pytest.raises(ValueError, match="students"):
         SeedSizes(students=100).check(13)
+
+
+def test_explain_writes_every_hot_page_with_its_statements_and_plans(seeded, tmp_path):
+    app, _, _ = seeded
+    out = tmp_path / "explain.md"
+    result = app.test_cli_runner().invoke(args=["bench", "explain", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    for page in ("student_page", "reflection_save (draft)", "dashboard (class of 12)", "queue (class of 12)",
+                 "reflections_csv (class of 12)", "report (class of 12)", "teacher home (3 classes)"):  # fmt: skip
+        assert f"| {page} | " in text
+    assert "| 500 |" not in text and "| 302 | 0 |" not in text
+    assert "FROM reflections" in text
+    blocks = text.split("```sql\n")[1:]
+    assert all("nothing to explain" not in block for block in blocks if block.startswith("SELECT"))
+    assert text.count("```sql") >= 40

@@ -88,6 +88,24 @@ def targets_command(targets_path, password):
     _write(targets_path, password)
 
 
+@bench_group.command("explain")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def explain_command(out_path):
+    """Request each hot page once as its user and write EXPLAIN ANALYZE of every statement it ran."""
+    from .explain import hot_pages, report
+    from .targets import NoDistrict
+
+    try:
+        pages = hot_pages()
+    except NoDistrict as missing:
+        raise click.ClickException(str(missing)) from missing
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_text(report(pages), encoding="utf-8")
+    for page in pages:
+        click.echo(f"{page.name:>40}: {page.status}, {len(page.statements)} statements, {page.execution_ms} ms")
+    click.echo(f"Wrote the plans to {out_path}.")
+
+
 def _write(path: Path, password: str) -> None:
     from .targets import NoDistrict, write_targets
 
