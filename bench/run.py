@@ -337,6 +337,7 @@ def parse_args(argv=None):
     parser.add_argument("--max-requests", type=int, default=100_000, help="end a phase after this many requests")
     parser.add_argument("--min-requests", type=int, default=1, help="keep a phase going until this many answers")
     parser.add_argument("--rounds", type=int, default=2, help="times each suite's phases are repeated, interleaved")
+    parser.add_argument("--only", default="", help="comma-separated scenarios to run (their baselines come along)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--config", default=None, help="a gunicorn config file (e.g. gunicorn.conf.py)")
     parser.add_argument("--out", type=Path, required=True, help="JSON results; a .md table is written beside it")
@@ -355,6 +356,10 @@ def main(argv=None) -> int:
         phases += main_suite(len(targets["lesson"]["return_codes"]))
     if args.suite in ("growth", "all"):
         phases += growth_suite(targets)
+    if args.only:
+        wanted = set(args.only.split(","))
+        wanted |= {p.baseline for p in phases if p.scenario in wanted and p.baseline}
+        phases = [p for i, p in enumerate(phases) if p.scenario in wanted and p not in phases[:i]]
     started = datetime.now(UTC)
     load_before = os.getloadavg()
     server = start_server(args.database, port, args.workers, args.config)
