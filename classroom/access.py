@@ -10,7 +10,7 @@ from typing import Any, TypeVar, cast
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload, undefer
 from werkzeug.wrappers import Response
 
 from .extensions import db, login_manager
@@ -176,7 +176,11 @@ def find_student_prompt(assignment_id: int, prompt_id: int) -> Prompt | None:
 
 def captioned_assignment_or_404(assignment_id: int) -> Assignment:
     """An assignment with captions, for its class's teacher or one of its students."""
-    query = db.select(Assignment).where(Assignment.id == assignment_id, Assignment.captions_vtt != "")
+    query = (
+        db.select(Assignment)
+        .where(Assignment.id == assignment_id, Assignment.captions_vtt != "")
+        .options(undefer(Assignment.captions_vtt))
+    )
     if is_teacher():
         query = query.join(SchoolClass, Assignment.class_id == SchoolClass.id).where(
             SchoolClass.teacher_id == current_user.id

@@ -18,7 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from .extensions import db
 from .joincodes import new_link_token
@@ -163,8 +163,10 @@ class Assignment(db.Model):
     opens_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     closes_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     video_url: Mapped[str] = mapped_column(String(2000), default="")
-    # The school's WebVTT captions, uploaded by the teacher and served from this site.
-    captions_vtt: Mapped[str] = mapped_column(Text, default="")
+    # The school's WebVTT captions, uploaded by the teacher and served from this site. Up to 512 KB, so
+    # loaded only when asked for (the captions file itself); pages ask has_captions, which reads no text.
+    captions_vtt: Mapped[str] = mapped_column(Text, default="", deferred=True)
+    has_captions: Mapped[bool] = column_property(captions_vtt != "")
     require_approval: Mapped[bool] = mapped_column(Boolean, default=True)
     show_classmates: Mapped[bool] = mapped_column(Boolean, default=True)
     anonymise: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -5,6 +5,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy.orm import undefer
 
 from classroom.classes import logic
 from classroom.classes.media import MAX_CAPTIONS_BYTES, MediaError, check_video_url, read_captions
@@ -36,7 +37,8 @@ def get_class(app, class_id):
 
 def get_assignment(app, assignment_id):
     with app.app_context():
-        assignment = db.session.get(Assignment, assignment_id)
+        # The captions text is deferred (loaded only when asked for); the tests read it after the session ends.
+        assignment = db.session.get(Assignment, assignment_id, options=[undefer(Assignment.captions_vtt)])
         if assignment is None:
             return None
         prompts = [(p.time_seconds, p.text) for p in assignment.prompts]

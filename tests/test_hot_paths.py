@@ -17,12 +17,14 @@ def statements(app):
     def record(conn, cursor, statement, parameters, context, executemany):
         seen.append(statement)
 
+    # No app context is held open: each request through a test client must get its own, as on a server.
     with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
-            yield seen
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 def test_teacher_home_counts_per_class_in_one_query_whatever_else_is_installed(
@@ -36,7 +38,7 @@ def test_teacher_home_counts_per_class_in_one_query_whatever_else_is_installed(
     make_assignment(theirs)
     for n in range(6):
         make_student(theirs, f"Other {n}")
-    with statements(app) as seen:
+    with statements(app) as seen, app.app_context():
         rows = logic.classes_with_counts(db.session.get(Teacher, teacher.id))
         found = [(c.name, a, s) for c, a, s in rows]
     assert found == [("Class 0", 1, 0), ("Class 1", 0, 4), ("Class 2", 0, 0)]
@@ -44,3 +46,40 @@ def test_teacher_home_counts_per_class_in_one_query_whatever_else_is_installed(
     assert len(counting) == 1
     # Counted per class (correlated to the teacher's classes), never by grouping whole tables.
     assert "GROUP BY" not in counting[0].upper()
+
+
+VTT = "WEBVTT\n\n" + "".join(
+    f"00:{n // 60:02d}:{n % 60:02d}.000 --> 00:{n // 60:02d}:{n % 60:02d}.900\nLine {n}\n\n" for n in range(600)
+)
+
+
+def test_pages_never_load_the_captions_text_only_the_captions_file_does(
+    app, teacher, school_class, make_assignment, student, student_client, answer_stance
+):
+    from tests.conftest import login_as
+
+    assignment = make_assignment(school_class, captions_vtt=VTT, video_url="https://media.school.example/film.mp4")
+    answer_stance(student, assignment)
+    teacher_client = app.test_client()
+    login_as(teacher_client, teacher)
+    with app.test_request_context():
+        from flask import url_for
+
+        student_page = url_for("student.assignment", assignment_id=assignment.id)
+        teacher_pages = [
+            url_for("classes.assignment", assignment_id=assignment.id),
+            url_for("classes.show", class_id=school_class.id),
+            url_for("classes.edit_assignment", assignment_id=assignment.id),
+            url_for("dashboard.assignment", assignment_id=assignment.id),
+        ]
+        captions = url_for("student.captions", assignment_id=assignment.id)
+    with statements(app) as seen:
+        page = student_client.get(student_page).get_data(as_text=True)
+        for url in teacher_pages:
+            assert teacher_client.get(url).status_code == 200
+    assert f'src="{captions}"' in page
+    assert not [s for s in seen if "captions_vtt AS" in s or "captions_vtt," in s.split("FROM")[0]]
+    with statements(app) as seen:
+        response = student_client.get(captions)
+    assert response.status_code == 200 and response.get_data(as_text=True) == VTT
+    assert len([s for s in seen if "captions_vtt" in s]) == 1

@@ -67,7 +67,7 @@ def render_assignment(
             stance_forms[phase] = StanceAnswerForm(
                 work.stance_question, work.stance_options, prefix=phase, formdata=None
             )
-    captions_url = url_for("student.captions", assignment_id=work.id) if (work.captions_vtt or "").strip() else None
+    captions_url = url_for("student.captions", assignment_id=work.id) if work.has_captions else None
     classmates: dict[int, list[ClassmateReflection]] = classmates_reflections(student, work, unlocked_classmates)
     return (
         render_template(
