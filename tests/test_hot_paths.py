@@ -83,3 +83,63 @@ def test_pages_never_load_the_captions_text_only_the_captions_file_does(
         response = student_client.get(captions)
     assert response.status_code == 200 and response.get_data(as_text=True) == VTT
     assert len([s for s in seen if "captions_vtt" in s]) == 1
+
+
+def test_reflections_list_loads_one_page_in_sql_and_pages_add_up_to_the_whole_list(
+    app, teacher, school_class, make_assignment
+):
+    from classroom.dashboard.stats import reflections_for, reflections_page
+    from classroom.models import Assignment, Reflection, Student
+    from classroom.sanitize import render_reflection
+
+    assignment = make_assignment(school_class)
+    with app.app_context():
+        prompts = db.session.get(Assignment, assignment.id).prompts
+        students = [
+            Student(class_id=school_class.id, display_name=f"Student {n:03d}", return_code=f"c-{n}") for n in range(60)
+        ]
+        db.session.add_all(students)
+        db.session.flush()
+        for n, student in enumerate(students):
+            for prompt in prompts[:2]:
+                body = "Memory and silence." if n % 3 else "The flowers and the archive."
+                status = ("approved", "awaiting", "returned", "draft")[n % 4]
+                db.session.add(
+                    Reflection(
+                        student_id=student.id, prompt_id=prompt.id, body=body, body_html=str(render_reflection(body)),
+                        word_count=3, status=status,
+                    )
+                )  # fmt: skip
+        db.session.commit()
+    with app.app_context():
+        work = db.session.get(Assignment, assignment.id)
+        for term, status in (("", ""), ("flowers", ""), ("", "approved"), ("memory", "awaiting")):
+            whole = [r.id for r in reflections_for(work, None, term, status)]
+            first = reflections_page(work, None, term, status, page=1, per_page=20)
+            assert first.total == len(whole) and first.pages == -(-len(whole) // 20)
+            paged = []
+            for number in range(1, first.pages + 1):
+                listed = reflections_page(work, None, term, status, page=number, per_page=20)
+                assert listed.page == number and len(listed.reflections) <= 20
+                paged += [r.id for r in listed.reflections]
+            assert paged == whole
+            assert reflections_page(work, None, term, status, page=999, per_page=20).page == first.pages
+            assert reflections_page(work, None, term, status, page=-3, per_page=20).page == 1
+    with statements(app) as seen, app.app_context():
+        listed = reflections_page(db.session.get(Assignment, assignment.id), page=2, per_page=20)
+    assert len(listed.reflections) == 20
+    assert any("LIMIT" in s and "FROM reflections" in s for s in seen)
+
+
+def test_reflections_list_page_through_http(
+    app, teacher, teacher_client, school_class, make_assignment, make_student, make_reflection
+):
+    assignment = make_assignment(school_class)
+    prompt = assignment.prompts[0]
+    for n in range(55):
+        make_reflection(make_student(school_class, f"Pupil {n:02d}"), prompt, status="approved")
+    first = teacher_client.get(f"/dashboard/assignments/{assignment.id}/reflections").get_data(as_text=True)
+    second = teacher_client.get(f"/dashboard/assignments/{assignment.id}/reflections?page=2").get_data(as_text=True)
+    assert "55 reflections" in first and "Page 1 of 2" in first and "Next page" in first
+    assert first.count('class="answer"') == 50 and second.count('class="answer"') == 5
+    assert "Pupil 00" in first and "Pupil 54" in second and "Pupil 54" not in first

@@ -13,6 +13,7 @@ from .stats import (
     assignment_dashboard,
     class_overview,
     reflections_for,
+    reflections_page,
 )
 from .stats import (
     highlights as starred_reflections,
@@ -106,19 +107,19 @@ def reflections(assignment_id: int):
     term = (request.args.get("term") or "").strip()[:60]
     status = request.args.get("status", "")
     status = status if status in ALL_STATUSES else ""
-    found = reflections_for(assignment, prompt_id, term, status)
-    pages = max(1, -(-len(found) // LIST_PAGE_SIZE))
-    page = min(max(1, request.args.get("page", 1, type=int)), pages)
-    shown = found[(page - 1) * LIST_PAGE_SIZE : page * LIST_PAGE_SIZE]
+    listed = reflections_page(
+        assignment, prompt_id, term, status, page=request.args.get("page", 1, type=int), per_page=LIST_PAGE_SIZE
+    )
+    shown = listed.reflections
     star_forms = {r.id: DecisionForm(prefix=f"star-{r.id}", data={"version": r.version}, formdata=None) for r in shown}
     prompt = next((p for p in assignment.prompts if p.id == prompt_id), None)
     return render_template(
         "dashboard/reflections.html",
         assignment=assignment,
         reflections=shown,
-        total=len(found),
-        page=page,
-        pages=pages,
+        total=listed.total,
+        page=listed.page,
+        pages=listed.pages,
         prompt=prompt,
         term=term,
         status=status,

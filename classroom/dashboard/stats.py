@@ -406,16 +406,13 @@ def highlights(assignment: Assignment) -> list[Reflection]:
     ).all()
 
 
-def reflections_for(
-    assignment: Assignment, prompt_id: int | None = None, term: str = "", status: str = ""
-) -> list[Reflection]:
-    """The assignment's submitted reflections, narrowed by prompt, theme term and status."""
+def _reflections_query(assignment: Assignment, prompt_id: int | None, term: str, status: str):
+    """The assignment's submitted reflections narrowed by prompt and status, in the list's order."""
     query = (
         db.select(Reflection)
         .join(Prompt, Reflection.prompt_id == Prompt.id)
         .join(Student, Reflection.student_id == Student.id)
         .where(Prompt.assignment_id == assignment.id, Reflection.status != S.DRAFT)
-        .options(contains_eager(Reflection.prompt), contains_eager(Reflection.student))
         .order_by(Prompt.time_seconds, Prompt.id, func.lower(Student.display_name), Reflection.id)
     )
     if prompt_id is not None:
@@ -424,14 +421,72 @@ def reflections_for(
         query = query.where(Reflection.status == status)
     elif term:
         query = query.where(Reflection.status.in_(list(COUNTED)))
+    return query
+
+
+def _with_prompt_and_student(query):
+    return query.options(contains_eager(Reflection.prompt), contains_eager(Reflection.student))
+
+
+def _matching_ids(rows, term: str) -> list[int]:
+    """Ids of the (id, prompt_id, body) rows whose text uses the term, in the rows' order."""
+    # Themes are counted per prompt, so match per prompt with the same normalisation.
+    by_prompt = defaultdict(list)
+    for row in rows:
+        by_prompt[row[1]].append(row)
+    keep = set()
+    for group in by_prompt.values():
+        keep.update(group[i][0] for i in matching([body for _, _, body in group], term))
+    return [row[0] for row in rows if row[0] in keep]
+
+
+def reflections_for(
+    assignment: Assignment, prompt_id: int | None = None, term: str = "", status: str = ""
+) -> list[Reflection]:
+    """The assignment's submitted reflections, narrowed by prompt, theme term and status."""
+    query = _with_prompt_and_student(_reflections_query(assignment, prompt_id, term, status))
     found = db.session.scalars(query).all()
     if not term:
         return list(found)
-    # Themes are counted per prompt, so match per prompt with the same normalisation.
-    by_prompt = defaultdict(list)
-    for reflection in found:
-        by_prompt[reflection.prompt_id].append(reflection)
-    keep = set()
-    for group in by_prompt.values():
-        keep.update(group[i].id for i in matching([r.body for r in group], term))
+    keep = set(_matching_ids([(r.id, r.prompt_id, r.body) for r in found], term))
     return [r for r in found if r.id in keep]
+
+
+@dataclass
+class ReflectionsPage:
+    reflections: list[Reflection]
+    total: int
+    page: int
+    pages: int
+
+
+def reflections_page(
+    assignment: Assignment,
+    prompt_id: int | None = None,
+    term: str = "",
+    status: str = "",
+    page: int = 1,
+    per_page: int = 50,
+) -> ReflectionsPage:
+    """One page of `reflections_for`: only that page's reflections are loaded (LIMIT/OFFSET in SQL).
+
+    With a theme term the texts still have to be read to match it, but only ids and bodies: the page's
+    full rows, with their prompt and student, are loaded afterwards.
+    """
+    query = _reflections_query(assignment, prompt_id, term, status)
+    if term:
+        rows = db.session.execute(query.with_only_columns(Reflection.id, Reflection.prompt_id, Reflection.body)).all()
+        ids = _matching_ids([tuple(row) for row in rows], term)
+        total = len(ids)
+    else:
+        total = db.session.scalar(query.with_only_columns(func.count(Reflection.id)).order_by(None)) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    if term:
+        wanted = ids[(page - 1) * per_page : page * per_page]
+        shown = (
+            db.session.scalars(_with_prompt_and_student(query.where(Reflection.id.in_(wanted)))).all() if wanted else []
+        )
+    else:
+        shown = db.session.scalars(_with_prompt_and_student(query).limit(per_page).offset((page - 1) * per_page)).all()
+    return ReflectionsPage(list(shown), total, page, pages)
