@@ -30,6 +30,9 @@ if [ -z "${SKIP_SEED:-}" ]; then
     reseed bench_small
 fi
 
+# Index use is counted from here on, so the list at the end shows what the pages and the load used.
+psql -h 127.0.0.1 -U postgres -d bench -qAtc "SELECT pg_stat_reset()" >/dev/null
+
 echo "== EXPLAIN ANALYZE of every hot page"
 DATABASE_URL="$PG/bench" .venv/bin/flask bench explain --out "$OUT/$NAME-explain.md"
 echo "== main suite"
@@ -41,3 +44,7 @@ bench/.venv/bin/python bench/run.py --database "$PG/bench" --suite growth --dura
 echo "== growth suite, small installation"
 bench/.venv/bin/python bench/run.py --database "$PG/bench_small" --suite growth --duration 10 --rounds 2 \
     --min-requests 3 --out "$OUT/$NAME-growth-small.json"
+echo "== index use during the runs (district)"
+psql -h 127.0.0.1 -U postgres -d bench -c "SELECT relname AS table, indexrelname AS index, idx_scan AS scans,
+    pg_size_pretty(pg_relation_size(indexrelid)) AS size FROM pg_stat_user_indexes
+    WHERE relname NOT LIKE 'bench_%' ORDER BY relname, indexrelname" | tee "$OUT/$NAME-indexes.txt"
