@@ -319,14 +319,18 @@ def stop_server(server: subprocess.Popen) -> None:
 
 
 def git_commit() -> str:
+    """The commit being measured: git's, or a COMMIT file beside the code when it is a copy without git."""
+    stamp = ROOT / "COMMIT"
+    if stamp.exists():
+        return stamp.read_text().strip()
     try:
         out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
         dirty = subprocess.run(
             ["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True
         )
-        return out.stdout.strip() + ("+changes" if dirty.stdout.strip() else "")
     except OSError:
         return "unknown"
+    return (out.stdout.strip() or "unknown") + ("+changes" if dirty.stdout.strip() else "")
 
 
 def parse_args(argv=None):
