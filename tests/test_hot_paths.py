@@ -143,3 +143,21 @@ def test_reflections_list_page_through_http(
     assert "55 reflections" in first and "Page 1 of 2" in first and "Next page" in first
     assert first.count('class="answer"') == 50 and second.count('class="answer"') == 5
     assert "Pupil 00" in first and "Pupil 54" in second and "Pupil 54" not in first
+
+
+def test_reflection_indexes_are_the_ones_the_pages_use(app):
+    from sqlalchemy import inspect
+
+    with app.app_context():
+        inspector = inspect(db.engine)
+        reflections = {ix["name"]: ix for ix in inspector.get_indexes("reflections")}
+        stance = {ix["name"] for ix in inspector.get_indexes("stance_answers")}
+    # Covered by the unique constraints that start with student_id, or never chosen by the planner.
+    assert not {"ix_reflections_student_id", "ix_reflections_status", "ix_reflections_flagged"} & set(reflections)
+    assert "ix_stance_answers_student_id" not in stance
+    assert reflections["ix_reflections_awaiting"]["column_names"] == ["prompt_id", "flagged"]
+    assert reflections["ix_reflections_starred"]["column_names"] == ["prompt_id"]
+    where = [
+        str(getattr(v, "text", v)) for v in reflections["ix_reflections_awaiting"].get("dialect_options", {}).values()
+    ]
+    assert where and "awaiting" in where[0]
