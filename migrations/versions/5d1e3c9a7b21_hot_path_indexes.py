@@ -8,7 +8,7 @@
 - ix_reflections_starred: highlights read only starred rows.
 
 Revision ID: 5d1e3c9a7b21
-Revises: 5d1f0c2a7b3e
+Revises: 3b1f6c2d9a41
 Create Date: 2026-11-26 16:05:00
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "5d1e3c9a7b21"
-down_revision = "5d1f0c2a7b3e"
+down_revision = "3b1f6c2d9a41"
 branch_labels = None
 depends_on = None
 
