@@ -5,11 +5,16 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
+    from .lms.cli import register as register_lti
+
+    register_lti(app)
+
     @app.cli.command("create-teacher")
     @click.option("--name", prompt="Teacher's name")
     @click.option("--email", prompt="Teacher's email")
     @click.password_option("--password", help="At least 10 characters.")
-    def create_teacher_command(name: str, email: str, password: str) -> None:
+    @click.option("--admin", is_flag=True, help="Also a school administrator: manages the LMS platforms (LTI).")
+    def create_teacher_command(name: str, email: str, password: str, admin: bool) -> None:
         """Create a teacher account (for schools that close open sign-up)."""
         from .auth.accounts import EmailTaken, create_teacher
         from .auth.forms import MIN_PASSWORD
@@ -20,7 +25,13 @@ def register(app: Flask) -> None:
             teacher = create_teacher(name, email, password)
         except EmailTaken as taken:
             raise click.ClickException(str(taken)) from taken
-        click.echo(f"Created teacher {teacher.name} <{teacher.email}>.")
+        if admin:
+            from .extensions import db
+
+            teacher.is_admin = True
+            db.session.commit()
+        role = "school administrator" if admin else "teacher"
+        click.echo(f"Created {role} {teacher.name} <{teacher.email}>.")
 
     @app.cli.command("load-film")
     def load_film_command() -> None:

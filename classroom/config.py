@@ -44,6 +44,15 @@ def env_flag(name: str, default: bool) -> bool:
     return value.strip().lower() not in ("0", "false", "no", "off", "")
 
 
+def env_text(name: str, file_name: str = "") -> str:
+    """A setting from the environment, or from the file another variable names (for PEM keys)."""
+    value = os.environ.get(name, "").strip()
+    path = os.environ.get(file_name, "").strip() if file_name else ""
+    if not value and path:
+        value = Path(path).read_text().strip()
+    return value
+
+
 def defaults(instance_path: str) -> dict:
     """The configuration a plain `make run` gets."""
     return {
@@ -71,4 +80,13 @@ def defaults(instance_path: str) -> dict:
         # Sites allowed to show student pages in a frame (the school's Moodle, Canvas...), e.g.
         # "https://moodle.school.org https://school.instructure.com"; none by default.
         "EMBED_ALLOWED_ORIGINS": os.environ.get("EMBED_ALLOWED_ORIGINS", ""),
+        # LTI 1.3 (README "LTI 1.3 setup"). Without LTI_PRIVATE_KEY the key is made once in instance/.
+        "LTI_PRIVATE_KEY": env_text("LTI_PRIVATE_KEY", "LTI_PRIVATE_KEY_FILE"),
+        "LTI_PREVIOUS_PRIVATE_KEY": env_text("LTI_PREVIOUS_PRIVATE_KEY", "LTI_PREVIOUS_PRIVATE_KEY_FILE"),
+        "LTI_TOOL_URL": os.environ.get("LTI_TOOL_URL", "").strip(),
+        "LTI_REDIS_URL": os.environ.get("REDIS_URL", "").strip(),
+        # Students from an LMS are known by name only unless the school switches this on.
+        "LTI_STORE_EMAIL": env_flag("LTI_STORE_EMAIL", False),
+        # Our own cookie name: another app on the same host (an LMS on another port) keeps its own.
+        "SESSION_COOKIE_NAME": "redsoul_session",
     }

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
     text,
 )
@@ -65,6 +66,8 @@ class Teacher(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     # Extra words this teacher wants flagged in reflections, one per line.
     flag_words: Mapped[str] = mapped_column(Text, default="")
+    # A school administrator also manages the LMS platforms this installation trusts.
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     def get_id(self) -> str:
@@ -345,3 +348,144 @@ class ModerationEvent(db.Model):
 
     reflection: Mapped[Reflection] = relationship(back_populates="events")
     teacher: Mapped[Teacher | None] = relationship()
+
+
+# --- LTI 1.3: the LMS platforms this tool trusts, and who and what came from them. ---
+
+
+class LtiPlatform(db.Model):
+    """One registration of this tool in an LMS: an issuer and the client id it gave us."""
+
+    __tablename__ = "lti_platforms"
+    __table_args__ = (UniqueConstraint("issuer", "client_id", name="uq_lti_platform_client"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    issuer: Mapped[str] = mapped_column(String(500))
+    client_id: Mapped[str] = mapped_column(String(255))
+    auth_login_url: Mapped[str] = mapped_column(String(1000))
+    auth_token_url: Mapped[str] = mapped_column(String(1000))
+    auth_audience: Mapped[str] = mapped_column(String(1000), default="")
+    key_set_url: Mapped[str] = mapped_column(String(1000))
+    # The platform's public keys as last fetched, so a launch does not fetch them every time.
+    key_set_json: Mapped[str] = mapped_column(Text, default="")
+    # "manual" (admin page or CLI) or "dynamic" (LTI Dynamic Registration).
+    registered_by: Mapped[str] = mapped_column(String(12), default="manual")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    deployments: Mapped[list[LtiDeployment]] = relationship(
+        back_populates="platform", cascade="all, delete-orphan", order_by="LtiDeployment.id"
+    )
+
+
+class LtiDeployment(db.Model):
+    __tablename__ = "lti_deployments"
+    __table_args__ = (UniqueConstraint("platform_id", "deployment_id", name="uq_lti_deployment_once"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("lti_platforms.id", ondelete="CASCADE"), index=True)
+    deployment_id: Mapped[str] = mapped_column(String(255))
+
+    platform: Mapped[LtiPlatform] = relationship(back_populates="deployments")
+
+
+class LtiRegistrationInvite(db.Model):
+    """A one-time Dynamic Registration address an administrator made; stored as a hash only."""
+
+    __tablename__ = "lti_registration_invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(120), default="")
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("teachers.id", ondelete="SET NULL"), index=True, nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    platform_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lti_platforms.id", ondelete="SET NULL"), index=True, nullable=True
+    )
+
+
+class LtiLaunchData(db.Model):
+    """Launch state, nonces and launch data shared by every worker (when REDIS_URL is not set)."""
+
+    __tablename__ = "lti_launch_data"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class LtiCourse(db.Model):
+    """An LMS course (the launch "context") bound to one of our classes."""
+
+    __tablename__ = "lti_courses"
+    __table_args__ = (UniqueConstraint("platform_id", "context_id", name="uq_lti_course_once"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("lti_platforms.id", ondelete="CASCADE"), index=True)
+    context_id: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(String(255), default="")
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"), index=True)
+    # Names and Roles: where the course's members are listed, from the latest launch.
+    memberships_url: Mapped[str] = mapped_column(String(1000), default="")
+    roster_pulled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    platform: Mapped[LtiPlatform] = relationship()
+    school_class: Mapped[SchoolClass] = relationship()
+
+
+class LtiResourceLink(db.Model):
+    """An activity in an LMS course that opens one of our assignments, with its gradebook column."""
+
+    __tablename__ = "lti_resource_links"
+    __table_args__ = (UniqueConstraint("platform_id", "resource_link_id", name="uq_lti_resource_link_once"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("lti_platforms.id", ondelete="CASCADE"), index=True)
+    resource_link_id: Mapped[str] = mapped_column(String(255))
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), index=True)
+    lineitem_url: Mapped[str] = mapped_column(String(1000), default="")
+    # The Assignment and Grade Services scopes the platform granted in the launch, space separated.
+    ags_scopes: Mapped[str] = mapped_column(Text, default="")
+
+    platform: Mapped[LtiPlatform] = relationship()
+    assignment: Mapped[Assignment] = relationship()
+
+
+class LtiLearner(db.Model):
+    """A student who came from an LMS: the platform's user id (sub) in one class, never a return code."""
+
+    __tablename__ = "lti_learners"
+    __table_args__ = (UniqueConstraint("platform_id", "sub", "class_id", name="uq_lti_learner_once"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("lti_platforms.id", ondelete="CASCADE"), index=True)
+    sub: Mapped[str] = mapped_column(String(255))
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"), index=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("students.id", ondelete="CASCADE"), unique=True)
+    # Only when the school has switched LTI_STORE_EMAIL on.
+    email: Mapped[str] = mapped_column(String(254), default="")
+    # None while the student is only on the roster pulled from the LMS.
+    first_launch_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    platform: Mapped[LtiPlatform] = relationship()
+    student: Mapped[Student] = relationship()
+
+
+class LtiInstructor(db.Model):
+    """An LMS instructor linked to a teacher account; the teacher confirms the link the first time."""
+
+    __tablename__ = "lti_instructors"
+    __table_args__ = (UniqueConstraint("platform_id", "sub", name="uq_lti_instructor_once"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("lti_platforms.id", ondelete="CASCADE"), index=True)
+    sub: Mapped[str] = mapped_column(String(255))
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("teachers.id", ondelete="CASCADE"), index=True)
+    confirmed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    platform: Mapped[LtiPlatform] = relationship()
+    teacher: Mapped[Teacher] = relationship()

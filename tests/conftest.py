@@ -47,6 +47,11 @@ def test_config(tmp_path, pg_schema) -> dict:
         "PASSWORD_HASH_FAST": True,
         "RATELIMIT_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # The LTI tool key is made per test, never in the project's instance/ folder.
+        "LTI_KEYRING_PATH": str(tmp_path / "lti_keys.json"),
+        "LTI_PRIVATE_KEY": "",
+        "LTI_PREVIOUS_PRIVATE_KEY": "",
+        "LTI_REDIS_URL": "",
     }
     if pg_schema:
         config["SQLALCHEMY_DATABASE_URI"] = TEST_DATABASE_URL

@@ -1,0 +1,93 @@
+"""Forms of the LMS pages: linking an instructor, choosing content, and the administrator's platforms."""
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField, StringField, TextAreaField, URLField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from ..auth.forms import MIN_PASSWORD
+
+
+class ConfirmLinkForm(FlaskForm):
+    """The logged-in teacher says "yes, that LMS account is me"."""
+
+
+class LinkLoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired("Please enter your email.")])
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired("Please enter your password.")],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class LinkSignupForm(FlaskForm):
+    name = StringField("Your name", validators=[DataRequired("Please enter your name."), Length(max=120)])
+    email = EmailField(
+        "School email",
+        validators=[
+            DataRequired("Please enter your email."),
+            Email("That does not look like an email address."),
+            Length(max=254),
+        ],
+    )
+    password = PasswordField(
+        "Password",
+        validators=[
+            DataRequired("Please choose a password."),
+            Length(min=MIN_PASSWORD, max=200, message=f"Use at least {MIN_PASSWORD} characters."),
+        ],
+        description=f"At least {MIN_PASSWORD} characters.",
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class PickForm(FlaskForm):
+    # "starter" or the id of one of the teacher's assignments.
+    choice = HiddenField()
+
+
+class PlatformForm(FlaskForm):
+    name = StringField("Name", validators=[Optional(), Length(max=120)], description="For you, e.g. “School Moodle”.")
+    issuer = StringField(
+        "Issuer (platform ID)",
+        validators=[DataRequired("Paste the issuer the LMS shows."), Length(max=500)],
+        description="Exactly as the LMS gives it, e.g. https://moodle.school.example (no slash at the end).",
+    )
+    client_id = StringField(
+        "Client ID", validators=[DataRequired("Paste the client ID the LMS gave this tool."), Length(max=255)]
+    )
+    deployment_ids = StringField(
+        "Deployment IDs",
+        validators=[Optional(), Length(max=1000)],
+        description="One or more, separated by spaces or commas.",
+    )
+    auth_login_url = URLField(
+        "Authentication request URL",
+        validators=[DataRequired("Paste the LMS's OIDC authentication address."), Length(max=1000)],
+    )
+    auth_token_url = URLField(
+        "Access token URL", validators=[DataRequired("Paste the LMS's access token address."), Length(max=1000)]
+    )
+    key_set_url = URLField(
+        "Public keyset URL", validators=[DataRequired("Paste the LMS's public keyset address."), Length(max=1000)]
+    )
+
+
+class InviteForm(FlaskForm):
+    label = StringField(
+        "Name for the new platform",
+        validators=[Optional(), Length(max=120)],
+        description="Optional, e.g. “School Moodle”.",
+    )
+
+
+class DeploymentForm(FlaskForm):
+    deployment_id = StringField("Deployment ID", validators=[DataRequired("Type the deployment ID."), Length(max=255)])
+
+
+class RemoveForm(FlaskForm):
+    """Only carries the CSRF token."""
+
+
+class CanvasForm(FlaskForm):
+    config = TextAreaField("Developer key JSON", render_kw={"readonly": True, "rows": 16})

@@ -1,0 +1,1 @@
+"""Marks: each assignment's marking scheme and the marks teachers give."""
