@@ -411,6 +411,8 @@ def test_deep_linking_an_existing_assignment_returns_a_signed_resource_link(
     assert response.headers["Location"].endswith("/lms/pick")
     picker = client.get("/lms/pick")
     assert picker.status_code == 200 and assignment.title in picker.get_data(as_text=True)
+    # Only the pressed button names the choice (a hidden "choice" field would win over it).
+    assert picker.get_data(as_text=True).count('name="choice"') == 2
     answer = client.post("/lms/pick", data={"choice": str(assignment.id)})
     assert answer.status_code == 200
     page = answer.get_data(as_text=True)
@@ -737,3 +739,33 @@ def test_cli_rotate_key(runner, client):
     assert result.exit_code == 0
     kids = [k["kid"] for k in client.get("/lms/jwks").get_json()["keys"]]
     assert kids[1] == before and kids[0] != before
+
+
+# --- LTI client-side storage (lti_storage_target) ----------------------------------------------
+
+
+def test_platform_storage_carries_the_state_when_the_frame_keeps_no_cookies(app, platform, bound):
+    import re
+
+    browser = app.test_client()
+    page = browser.post("/lms/login", data=platform.login_params(lti_storage_target="post_message_forwarding"))
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'data-target="post_message_forwarding"' in html and 'data-origin="https://lms.example"' in html
+    auth = auth_request(re.search(r'data-auth-url="([^"]+)"', html).group(1).replace("&amp;", "&"))
+    verifier = re.search(r'data-verifier="([^"]+)"', html).group(1)
+    token = platform.id_token(auth["nonce"])
+    framed = app.test_client()  # a frame that kept no cookie from the login
+    first = framed.post("/lms/launch", data={"id_token": token, "state": auth["state"]})
+    assert first.status_code == 200 and 'id="lti-storage-launch"' in first.get_data(as_text=True)
+    wrong = framed.post(
+        "/lms/launch", data={"id_token": token, "state": auth["state"], "lti_storage_verifier": "guess"}
+    )
+    assert wrong.status_code == 400
+    ok = framed.post("/lms/launch", data={"id_token": token, "state": auth["state"], "lti_storage_verifier": verifier})
+    assert ok.status_code == 302 and ok.headers["Location"].endswith(f"/student/assignments/{bound.id}")
+    # The verifier works once.
+    again = app.test_client().post(
+        "/lms/launch", data={"id_token": token, "state": auth["state"], "lti_storage_verifier": verifier}
+    )
+    assert again.status_code in (400, 401)

@@ -1,7 +1,7 @@
 """Forms of the LMS pages: linking an instructor, choosing content, and the administrator's platforms."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, StringField, TextAreaField, URLField
+from wtforms import EmailField, PasswordField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ..auth.forms import MIN_PASSWORD
@@ -42,8 +42,7 @@ class LinkSignupForm(FlaskForm):
 
 
 class PickForm(FlaskForm):
-    # "starter" or the id of one of the teacher's assignments.
-    choice = HiddenField()
+    """Only carries the CSRF token: the chosen button sends `choice`, "starter" or an assignment's id."""
 
 
 class PlatformForm(FlaskForm):

@@ -130,7 +130,7 @@ def pick() -> ResponseReturnValue:
     error = ""
     if form.validate_on_submit():
         try:
-            assignment = _chosen(form.choice.data, teacher, platform, context, course)
+            assignment = _chosen(request.form.get("choice", ""), teacher, platform, context, course)
         except BindingError as problem:
             error = str(problem)
         else:
