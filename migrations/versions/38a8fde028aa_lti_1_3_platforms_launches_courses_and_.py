@@ -1,7 +1,7 @@
 """LTI 1.3 platforms, launches, courses and people; school administrators
 
 Revision ID: 38a8fde028aa
-Revises: 86c27186e796
+Revises: 5d1f0c2a7b3e
 Create Date: 2026-11-26 15:22:49.131598
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '38a8fde028aa'
-down_revision = '86c27186e796'
+down_revision = '5d1f0c2a7b3e'
 branch_labels = None
 depends_on = None
 
