@@ -72,6 +72,7 @@ def register_blueprints(app: Flask) -> None:
     from .lms import teacher as lms_teacher  # noqa: F401
     from .lms.routes import bp as lms_bp
     from .main import bp as main_bp
+    from .marks.routes import bp as marks_bp
     from .moderation.routes import bp as moderation_bp
     from .moved import bp as moved_bp
     from .student.routes import bp as student_bp
@@ -87,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
         moderation_bp,
         dashboard_bp,
         embed_bp,
+        marks_bp,
         lms_bp,
         moved_bp,
     )

@@ -179,6 +179,10 @@ class Assignment(db.Model):
     stance_options: Mapped[list] = mapped_column(JSON, default=list)
     # The unguessable part of the assignment's student link (/join/a/<token>); a new one retires the old.
     link_token: Mapped[str] = mapped_column(String(16), unique=True, default=new_link_token)
+    # How it is marked (classroom/marks/scheme.py): "complete", "points" (0..points_per_prompt each) or "rubric".
+    marking_scheme: Mapped[str] = mapped_column(String(12), default="points", server_default="points")
+    points_per_prompt: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
+    rubric: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     school_class: Mapped[SchoolClass] = relationship(back_populates="assignments")
@@ -489,3 +493,62 @@ class LtiInstructor(db.Model):
 
     platform: Mapped[LtiPlatform] = relationship()
     teacher: Mapped[Teacher] = relationship()
+
+
+# --- Marks: each assignment's marking scheme lives on the assignment; one mark per reflection. ---
+
+
+class Mark(db.Model):
+    """The teacher's mark on one reflection: points (points scheme) or one level per criterion (rubric)."""
+
+    __tablename__ = "marks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reflection_id: Mapped[int] = mapped_column(ForeignKey("reflections.id", ondelete="CASCADE"), unique=True)
+    points: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    levels: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    teacher_id: Mapped[int | None] = mapped_column(
+        ForeignKey("teachers.id", ondelete="SET NULL"), index=True, nullable=True
+    )
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    reflection: Mapped[Reflection] = relationship()
+
+
+class MarkEvent(db.Model):
+    """The audit trail of marks, like moderation decisions: who gave which mark, and when."""
+
+    __tablename__ = "mark_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reflection_id: Mapped[int] = mapped_column(ForeignKey("reflections.id", ondelete="CASCADE"), index=True)
+    teacher_id: Mapped[int | None] = mapped_column(
+        ForeignKey("teachers.id", ondelete="SET NULL"), index=True, nullable=True
+    )
+    description: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    teacher: Mapped[Teacher | None] = relationship()
+
+
+class LtiScoreDelivery(db.Model):
+    """A score owed to an LMS gradebook column: sent by a worker, retried with backoff until it arrives."""
+
+    __tablename__ = "lti_score_deliveries"
+    __table_args__ = (UniqueConstraint("resource_link_id", "learner_id", name="uq_lti_score_delivery_once"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resource_link_id: Mapped[int] = mapped_column(ForeignKey("lti_resource_links.id", ondelete="CASCADE"), index=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("lti_learners.id", ondelete="CASCADE"), index=True)
+    # "pending" (to send, now or after next_attempt_at), "sent", or "failed" (gave up; the teacher can resend).
+    state: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    # What was last sent, so the teacher sees it: "4 of 6, FullyGraded".
+    sent_summary: Mapped[str] = mapped_column(String(200), default="")
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    resource_link: Mapped[LtiResourceLink] = relationship()
+    learner: Mapped[LtiLearner] = relationship()

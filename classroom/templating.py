@@ -3,6 +3,7 @@
 from flask import Flask, url_for
 
 from .filmtime import format_film_time
+from .marks.scheme import describe_mark
 from .sanitize import sanitize_html
 from .statuses import STATUS_LABELS, STATUS_SETS, ReflectionStatus
 from .timezones import school_time, zone_name
@@ -22,3 +23,4 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["status_sets"] = STATUS_SETS
     app.jinja_env.globals["school_zone_name"] = zone_name
     app.jinja_env.globals["join_link"] = join_link
+    app.jinja_env.globals["describe_mark"] = describe_mark

@@ -8,7 +8,7 @@ from classroom.models import Reflection
 from tests.conftest import TEACHER_PASSWORD, login_as
 
 # Blueprints whose every page shows a teacher's classes or minors' work.
-TEACHER_AREAS = ("lessons", "classes", "moderation", "dashboard")
+TEACHER_AREAS = ("lessons", "classes", "moderation", "dashboard", "marks")
 
 
 def area_rules(app):

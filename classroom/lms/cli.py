@@ -105,5 +105,22 @@ def rotate_key_command(keep_days):
     click.echo(f"New signing key {key.kid}. The old key stays published for {keep_days} days.")
 
 
+@lti.command("sync-grades")
+@click.option("--now", is_flag=True, help="Also send scores still waiting for their next try.")
+def sync_grades_command(now):
+    """Send the scores the LMS gradebooks are owed: failed ones again, and those due (run it from cron too)."""
+    from ..extensions import db
+    from ..models import LtiScoreDelivery
+    from .grades import deliver_due, resend
+
+    if now:
+        resend()
+    else:
+        failed = db.session.scalars(db.select(LtiScoreDelivery.id).where(LtiScoreDelivery.state == "failed")).all()
+        resend(list(failed))
+    sent, not_sent = deliver_due()
+    click.echo(f"Sent {sent} score{'s' if sent != 1 else ''}; {not_sent} could not be sent and will be tried again.")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(lti)

@@ -12,6 +12,8 @@ from ..access import (
     teachers_only,
 )
 from ..extensions import db
+from ..lms.grades import reflections_changed
+from ..marks.logic import mark_history, mark_of, marks_by_reflection
 from ..models import Assignment
 from ..web import int_or_none, safe_next
 from .decisions import (
@@ -60,6 +62,7 @@ def decision_forms(reflection, failed=None, **context) -> dict:
 def render_queue(school_class, assignment_id=None, page=1, failed=None, status=200):
     assignment = class_assignment_or_404(school_class, assignment_id) if assignment_id else None
     queue = awaiting_page(school_class.id, assignment_id, page)
+    marks = marks_by_reflection([reflection.id for reflection in queue.items])
     items = []
     for index, reflection in enumerate(queue.items):
         following = queue.items[index + 1] if index + 1 < len(queue.items) else None
@@ -71,7 +74,17 @@ def render_queue(school_class, assignment_id=None, page=1, failed=None, status=2
             page=queue.page,
         )
         items.append(
-            {"reflection": reflection, "forms": forms, "body": highlight(reflection.body_html, reflection.flags)}
+            {
+                "reflection": reflection,
+                "forms": forms,
+                "body": highlight(reflection.body_html, reflection.flags),
+                "mark": marks.get(reflection.id),
+                "mark_context": {
+                    "next_id": following.id if following else "",
+                    "assignment": assignment_id or "",
+                    "page": queue.page,
+                },
+            }
         )
     assignments = db.session.scalars(
         db.select(Assignment).where(Assignment.class_id == school_class.id).order_by(Assignment.id)
@@ -148,6 +161,8 @@ def decide(reflection_id: int, kind: str):
     except TransitionError as error:
         flash(str(error), "error")
         return _back(reflection, form, anchor_next=False)
+    # A decision can change a score (approval completes a "complete / not complete" assignment).
+    reflections_changed([reflection.id])
     return _back(reflection, form)
 
 
@@ -184,6 +199,7 @@ def approve_selected(class_id: int):
         flash("Tick the reflections you want to approve first.", "error")
     else:
         approved, skipped = bulk_approve(current_teacher(), school_class.id, selected)
+        reflections_changed(list(selected))
         message = f"Approved {approved} reflection{'s' if approved != 1 else ''}."
         if skipped:
             message += (
@@ -215,6 +231,8 @@ def render_history(reflection, failed=None, status=200):
             reflection=reflection,
             events=history_of(reflection),
             forms=forms,
+            mark=mark_of(reflection),
+            mark_events=mark_history(reflection),
             body=highlight(reflection.body_html, reflection.flags),
         ),
         status,

@@ -1,0 +1,204 @@
+"""Assignment and Grade Services: a mark becomes a score in the LMS gradebook, durably."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+import responses
+
+from classroom.extensions import db
+from classroom.lms.platforms import add_platform
+from classroom.models import Assignment, LtiScoreDelivery, Student, utcnow
+
+from .lti_platform import TestPlatform, launch
+from .test_lti import bind_course
+
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "").strip()
+
+
+@pytest.fixture
+def platform():
+    return TestPlatform()
+
+
+@pytest.fixture
+def rsps(platform):
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        platform.serve(mock)
+        yield mock
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app(LTI_GRADE_DELIVERY="inline")
+
+
+@pytest.fixture
+def learner(app, platform, rsps, school_class, assignment):
+    """Alice launched the bound activity from the LMS; returns her Student."""
+    with app.app_context():
+        platform_id = add_platform(**platform.platform_fields()).id
+    bind_course(app, platform_id, school_class, assignment)
+    response, _, _ = launch(app.test_client(), platform)
+    assert response.status_code == 302
+    with app.app_context():
+        student = db.session.scalars(db.select(Student)).one()
+        db.session.expunge(student)
+        return student
+
+
+@pytest.fixture
+def handed_in(learner, make_reflection, assignment):
+    return make_reflection(learner, assignment.prompts[0], status="awaiting")
+
+
+def test_a_mark_sends_the_score_with_honest_progress(app, teacher_client, platform, handed_in):
+    response = teacher_client.post(f"/marks/reflections/{handed_in.id}", data={"points": "2"})
+    assert response.status_code == 302
+    (score,) = platform.scores
+    body = score["body"]
+    assert body["userId"] == "learner-1"
+    assert (body["scoreGiven"], body["scoreMaximum"]) == (2, 6)
+    assert body["activityProgress"] == "InProgress"  # one prompt of three handed in
+    assert body["gradingProgress"] == "FullyGraded"  # everything handed in is marked
+    assert score["headers"]["Content-Type"] == "application/vnd.ims.lis.v1.score+json"
+    assert score["headers"]["Authorization"].startswith("Bearer token-")
+    assert platform.token_requests[-1]["scope"].split() == sorted(
+        [
+            "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+            "https://purl.imsglobal.org/spec/lti-ags/scope/score",
+        ]
+    )
+    with app.app_context():
+        delivery = db.session.scalars(db.select(LtiScoreDelivery)).one()
+        assert delivery.state == "sent" and delivery.sent_summary == "2 of 6, InProgress, FullyGraded"
+    # A changed mark sends the new score.
+    teacher_client.post(f"/marks/reflections/{handed_in.id}", data={"points": "1"})
+    assert platform.scores[-1]["body"]["scoreGiven"] == 1
+
+
+def test_nothing_is_lost_when_the_lms_is_down(app, teacher_client, platform, handed_in, school_class, runner):
+    platform.score_status = 503
+    teacher_client.post(f"/marks/reflections/{handed_in.id}", data={"points": "2"})
+    with app.app_context():
+        delivery = db.session.scalars(db.select(LtiScoreDelivery)).one()
+        assert delivery.state == "pending" and delivery.attempts == 1 and "503" in delivery.last_error
+        assert delivery.next_attempt_at.replace(tzinfo=None) > utcnow().replace(tzinfo=None) + timedelta(seconds=20)
+    page = teacher_client.get(f"/marks/classes/{school_class.id}").get_data(as_text=True)
+    assert "Scores not yet in the LMS gradebook (1)" in page and "Waiting to send" in page
+    # The LMS is back: the teacher sends again from the gradebook.
+    platform.score_status = 200
+    teacher_client.post(f"/marks/classes/{school_class.id}/resend")
+    assert platform.scores[-1]["body"]["scoreGiven"] == 2
+    with app.app_context():
+        assert db.session.scalars(db.select(LtiScoreDelivery.state)).one() == "sent"
+    assert "Scores not yet" not in teacher_client.get(f"/marks/classes/{school_class.id}").get_data(as_text=True)
+
+
+def test_after_many_failures_the_delivery_fails_visibly_and_sync_grades_resends(
+    app, teacher_client, platform, handed_in, runner, school_class
+):
+    from classroom.lms.grades import MAX_ATTEMPTS, deliver
+
+    platform.score_status = 500
+    teacher_client.post(f"/marks/reflections/{handed_in.id}", data={"points": "2"})
+    with app.app_context():
+        delivery_id = db.session.scalars(db.select(LtiScoreDelivery.id)).one()
+        for _ in range(MAX_ATTEMPTS - 1):
+            assert deliver(delivery_id) is False
+        assert db.session.get(LtiScoreDelivery, delivery_id).state == "failed"
+    page = teacher_client.get(f"/marks/classes/{school_class.id}").get_data(as_text=True)
+    assert "Not delivered" in page and f"after {MAX_ATTEMPTS} tries" in page
+    platform.score_status = 200
+    result = runner.invoke(args=["lti", "sync-grades"])
+    assert result.exit_code == 0 and "Sent 1" in result.output
+    assert platform.scores[-1]["body"]["scoreGiven"] == 2
+
+
+def test_sync_grades_waits_for_the_backoff_unless_told_to_resend(app, teacher_client, platform, handed_in, runner):
+    platform.score_status = 502
+    teacher_client.post(f"/marks/reflections/{handed_in.id}", data={"points": "2"})
+    platform.score_status = 200
+    sent_before = len(platform.scores)
+    assert "Sent 0" in runner.invoke(args=["lti", "sync-grades"]).output  # not due yet
+    assert len(platform.scores) == sent_before
+    assert "Sent 1" in runner.invoke(args=["lti", "sync-grades", "--now"]).output
+
+
+def test_approval_completes_a_complete_not_complete_assignment(
+    app, teacher_client, platform, learner, make_reflection, assignment
+):
+    from classroom.marks.logic import set_scheme
+    from classroom.models import Assignment
+
+    with app.app_context():
+        set_scheme(db.session.get(Assignment, assignment.id), "complete")
+    reflections = [make_reflection(learner, prompt, status="awaiting") for prompt in assignment.prompts]
+    for reflection in reflections:
+        teacher_client.post(f"/moderation/reflections/{reflection.id}/approve", data={"approve-version": "1"})
+    body = platform.scores[-1]["body"]
+    assert (body["scoreGiven"], body["scoreMaximum"], body["gradingProgress"]) == (1, 1, "FullyGraded")
+    assert body["activityProgress"] == "Completed"
+
+
+def test_a_student_not_from_the_lms_sends_nothing(
+    app, teacher_client, platform, learner, make_student, make_reflection, school_class, assignment
+):
+    local = make_student(school_class, "Local Lou")
+    reflection = make_reflection(local, assignment.prompts[0], status="awaiting")
+    teacher_client.post(f"/marks/reflections/{reflection.id}", data={"points": "2"})
+    assert platform.scores == []
+
+
+@pytest.mark.skipif(not TEST_REDIS_URL, reason="set TEST_REDIS_URL to run the RQ worker test")
+def test_with_redis_an_rq_worker_sends_the_scores(make_app, platform, rsps):
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    from classroom.classes.logic import assign_plan, create_class
+    from classroom.lessons.plans import copy_starter_plan
+    from classroom.lms.grades import QUEUE_NAME, run_worker_job
+    from classroom.models import Reflection, Teacher
+
+    from .conftest import login_as
+
+    app = make_app(LTI_REDIS_URL=TEST_REDIS_URL, LTI_GRADE_DELIVERY="rq")
+    connection = Redis.from_url(TEST_REDIS_URL)
+    queue = Queue(QUEUE_NAME, connection=connection)
+    queue.empty()
+    with app.app_context():
+        teacher = Teacher(name="Rita", email="rita@school.example", password_hash="x")
+        db.session.add(teacher)
+        db.session.commit()
+        made_class = create_class(teacher, "History", "")
+        made = assign_plan(made_class, copy_starter_plan(teacher))
+        school_class, assignment = SimpleNamespace(id=made_class.id), SimpleNamespace(id=made.id)
+        teacher_key = f"teacher:{made_class.teacher_id}"
+        teacher = SimpleNamespace(get_id=lambda: teacher_key)
+        platform_id = add_platform(**platform.platform_fields()).id
+    bind_course(app, platform_id, school_class, assignment)
+    launch(app.test_client(), platform)
+    with app.app_context():
+        alice = db.session.scalars(db.select(Student)).one()
+        prompt_id = db.session.get(Assignment, assignment.id).prompts[0].id
+        reflection = Reflection(student_id=alice.id, prompt_id=prompt_id, body="x", body_html="x", status="awaiting")
+        db.session.add(reflection)
+        db.session.commit()
+        reflection_id = reflection.id
+    client = app.test_client()
+    login_as(client, teacher)
+    client.post(f"/marks/reflections/{reflection_id}", data={"points": "2"})
+    assert platform.scores == []  # queued in Redis, not sent by the web request
+    assert queue.count == 1
+    assert queue.jobs[0].func_name == "classroom.lms.grades.run_worker_job"
+    # The worker builds its own app from the environment; this test's app lives on a temporary
+    # database, so the same job is queued again pointing there.
+    queue.empty()
+    config = {k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "SQLALCHEMY_ENGINE_OPTIONS", "LTI_KEYRING_PATH")}
+    queue.enqueue(run_worker_job, config=config)
+    SimpleWorker([queue], connection=connection).work(burst=True)
+    assert platform.scores[-1]["body"]["scoreGiven"] == 2
+    queue.empty()
