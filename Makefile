@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test check install install-dev db demo reset-demo e2e-deps clean bench-deps bench-smoke
+.PHONY: run test check install install-dev db demo reset-demo e2e-deps e2e-moodle clean bench-deps bench-smoke
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -84,6 +84,23 @@ bench-deps: $(BENCH_VENV)/.installed
 # A tiny district and a few seconds of every scenario against gunicorn (PostgreSQL on 127.0.0.1).
 bench-smoke: install bench-deps
 	bash bench/smoke.sh
+
+# LTI 1.3 against a real Moodle 4.5 in Chromium (minutes, so not part of `make test`; README "LTI 1.3
+# setup"). Uses the kit in shared/moodle beside the repository; when no Moodle answers on MOODLE_PORT it
+# runs the kit's up.sh, which needs MOODLE_MIRROR (the Moodle source as a git directory) and MOODLE_HOME.
+MOODLE_KIT ?= $(abspath $(firstword $(wildcard ../shared/moodle ../../shared/moodle)))
+MOODLE_PORT ?= 8081
+export MOODLE_PORT
+
+e2e-moodle: install-dev
+	@test -n "$(MOODLE_KIT)" || { echo "The Moodle kit (shared/moodle) is not beside this repository: set MOODLE_KIT." >&2; exit 1; }
+	@if ! $(BIN)/python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$(MOODLE_PORT)/login/index.php', timeout=30)" 2>/dev/null; then \
+	  if [ -z "$$MOODLE_MIRROR" ]; then \
+	    echo "No Moodle on 127.0.0.1:$(MOODLE_PORT). Set MOODLE_MIRROR to the Moodle source (see $(MOODLE_KIT)/README.md) and MOODLE_HOME, and run make e2e-moodle again." >&2; exit 1; \
+	  fi; \
+	  bash $(MOODLE_KIT)/up.sh; \
+	fi
+	MOODLE_KIT=$(MOODLE_KIT) $(BIN)/python tests/moodle/e2e_moodle.py
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache .coverage htmlcov node_modules test-artifacts
