@@ -769,3 +769,16 @@ def test_platform_storage_carries_the_state_when_the_frame_keeps_no_cookies(app,
         "/lms/launch", data={"id_token": token, "state": auth["state"], "lti_storage_verifier": verifier}
     )
     assert again.status_code in (400, 401)
+
+
+def test_expired_launch_data_is_cleared_at_the_next_login(app, client, platform, registered):
+    from datetime import timedelta
+
+    from classroom.models import LtiLaunchData, utcnow
+
+    with app.app_context():
+        db.session.add(LtiLaunchData(key="lti1p3-old", value="1", expires_at=utcnow() - timedelta(minutes=1)))
+        db.session.commit()
+    client.post("/lms/login", data=platform.login_params())
+    with app.app_context():
+        assert db.session.get(LtiLaunchData, "lti1p3-old") is None

@@ -59,6 +59,9 @@ class SharedLaunchStorage(LaunchDataStorage):
             self._redis.set(key, json.dumps(value), ex=lifetime)
             return
         expires = utcnow() + timedelta(seconds=lifetime)
+        if NONCE_MARK in key:
+            # Once per login: clear out what expired, so the table stays the size of the launches in flight.
+            db.session.execute(db.delete(LtiLaunchData).where(LtiLaunchData.expires_at <= utcnow()))
         row = db.session.get(LtiLaunchData, key)
         if row is None:
             db.session.add(LtiLaunchData(key=key, value=json.dumps(value), expires_at=expires))
