@@ -110,12 +110,5 @@ def _expired(row: LtiLaunchData) -> bool:
     return as_utc(row.expires_at) <= utcnow()
 
 
-def purge_expired() -> int:
-    """Delete expired rows from the database store (Redis expires its keys itself)."""
-    deleted = db.session.execute(db.delete(LtiLaunchData).where(LtiLaunchData.expires_at <= utcnow())).rowcount
-    db.session.commit()
-    return deleted
-
-
 def launch_storage() -> SharedLaunchStorage:
     return SharedLaunchStorage(current_app.config.get("LTI_REDIS_URL", ""))
