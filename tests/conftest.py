@@ -329,3 +329,22 @@ def write_reflection(app):
             return _saved(db.session.get(Reflection, reflection.id))
 
     return write
+
+
+# --- LTI (issue 12): a test LMS platform with its HTTP endpoints stubbed (tests/lti_platform.py). ---
+
+
+@pytest.fixture
+def platform():
+    from .lti_platform import TestPlatform
+
+    return TestPlatform()
+
+
+@pytest.fixture
+def rsps(platform):
+    import responses
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        platform.serve(mock)
+        yield mock

@@ -24,21 +24,9 @@ from classroom.models import (
 )
 
 from .conftest import TEACHER_PASSWORD, login_as
-from .lti_platform import INSTRUCTOR, LEARNER, TestPlatform, auth_request, launch, rsa_key
+from .lti_platform import INSTRUCTOR, LEARNER, auth_request, launch, rsa_key
 
 DL = "LtiDeepLinkingRequest"
-
-
-@pytest.fixture
-def platform():
-    return TestPlatform()
-
-
-@pytest.fixture
-def rsps(platform):
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        platform.serve(mock)
-        yield mock
 
 
 @pytest.fixture

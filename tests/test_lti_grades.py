@@ -7,28 +7,15 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-import responses
 
 from classroom.extensions import db
 from classroom.lms.platforms import add_platform
 from classroom.models import Assignment, LtiScoreDelivery, Student, utcnow
 
-from .lti_platform import TestPlatform, launch
+from .lti_platform import launch
 from .test_lti import bind_course
 
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "").strip()
-
-
-@pytest.fixture
-def platform():
-    return TestPlatform()
-
-
-@pytest.fixture
-def rsps(platform):
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        platform.serve(mock)
-        yield mock
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import jinja2
 import pytest
-import responses
 from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest, FlaskServiceConnector
 from pylti1p3.grade import Grade
 
@@ -14,20 +13,8 @@ from classroom.lms.store import launch_storage
 from classroom.lms.tool import ToolRegistration, ToolServiceConnector, restore_launch, tool_conf
 from classroom.models import LtiLaunchData, LtiPlatform
 
-from .lti_platform import TestPlatform, launch
+from .lti_platform import launch
 from .test_lti import bind_course
-
-
-@pytest.fixture
-def platform():
-    return TestPlatform()
-
-
-@pytest.fixture
-def rsps(platform):
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        platform.serve(mock)
-        yield mock
 
 
 @pytest.fixture

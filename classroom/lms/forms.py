@@ -1,44 +1,19 @@
 """Forms of the LMS pages: linking an instructor, choosing content, and the administrator's platforms."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField, TextAreaField, URLField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import StringField, TextAreaField, URLField
+from wtforms.validators import DataRequired, Length, Optional
 
-from ..auth.forms import MIN_PASSWORD
+from ..auth.forms import LoginForm, SignupForm
 
 
 class ConfirmLinkForm(FlaskForm):
     """The logged-in teacher says "yes, that LMS account is me"."""
 
 
-class LinkLoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired("Please enter your email.")])
-    password = PasswordField(
-        "Password",
-        validators=[DataRequired("Please enter your password.")],
-        render_kw={"autocomplete": "current-password"},
-    )
-
-
-class LinkSignupForm(FlaskForm):
-    name = StringField("Your name", validators=[DataRequired("Please enter your name."), Length(max=120)])
-    email = EmailField(
-        "School email",
-        validators=[
-            DataRequired("Please enter your email."),
-            Email("That does not look like an email address."),
-            Length(max=254),
-        ],
-    )
-    password = PasswordField(
-        "Password",
-        validators=[
-            DataRequired("Please choose a password."),
-            Length(min=MIN_PASSWORD, max=200, message=f"Use at least {MIN_PASSWORD} characters."),
-        ],
-        description=f"At least {MIN_PASSWORD} characters.",
-        render_kw={"autocomplete": "new-password"},
-    )
+# The same fields as the teachers' own log-in and sign-up pages.
+LinkLoginForm = LoginForm
+LinkSignupForm = SignupForm
 
 
 class PickForm(FlaskForm):
