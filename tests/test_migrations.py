@@ -56,3 +56,63 @@ def test_existing_assignments_get_their_own_student_link(make_app):
         downgrade(revision="base")
         with db.engine.begin() as connection:
             connection.exec_driver_sql("DROP TABLE alembic_version")
+
+
+def test_lti_and_marks_migrations_keep_a_schools_data(make_app):
+    """Adding the LTI and marking columns to teachers and assignments loses no class, prompt or reflection."""
+    from alembic.script import ScriptDirectory
+    from flask import current_app
+
+    app = make_app()
+    with app.app_context():
+        scripts = ScriptDirectory.from_config(current_app.extensions["migrate"].migrate.get_config())
+        before_lti = scripts.get_revision("38a8fde028aa").down_revision
+        db.drop_all()
+        upgrade(revision=before_lti)
+        with db.engine.begin() as connection:
+            run = connection.exec_driver_sql
+            run(
+                "INSERT INTO films (id, slug, title, director, copyright_year, release_year, running_time_seconds,"
+                " languages, picture, premiere, festivals, licensing, form, synopsis) VALUES (1, 'f', 'F', 'D', 2017,"
+                " 2017, 5400, 'ru', 'colour', 'p', '[]', 'l', 'doc', 's')"
+            )
+            run(
+                "INSERT INTO teachers (id, name, email, password_hash, flag_words, created_at)"
+                " VALUES (1, 'T', 't@x', 'h', '', CURRENT_TIMESTAMP)"
+            )
+            run(
+                "INSERT INTO classes (id, teacher_id, name, term, join_code, join_enabled, created_at)"
+                " VALUES (1, 1, 'C', '', 'ABCDEFGH', true, CURRENT_TIMESTAMP)"
+            )
+            columns = [row[0] for row in run("SELECT * FROM assignments").cursor.description]
+            extra = ", link_token" if "link_token" in columns else ""
+            run(
+                "INSERT INTO assignments (id, class_id, film_id, title, objectives, video_url, captions_vtt,"
+                f" require_approval, show_classmates, anonymise, stance_question, stance_options, created_at{extra})"
+                " VALUES (1, 1, 1, 'A', '', '', '', true, true, true, 'Q', '[]', CURRENT_TIMESTAMP"
+                + (", 'LINKTOKEN1'" if extra else "")
+                + ")"
+            )
+            run(
+                "INSERT INTO prompts (id, assignment_id, text, time_seconds, theme, pause, time_confirmed, teacher_note)"
+                " VALUES (1, 1, 'P', 60, 'memory', false, true, '')"
+            )
+            run(
+                "INSERT INTO students (id, class_id, display_name, return_code, created_at)"
+                " VALUES (1, 1, 'S', 'a-b-c', CURRENT_TIMESTAMP)"
+            )
+            run(
+                "INSERT INTO reflections (id, student_id, prompt_id, body, body_html, word_count, status, version,"
+                " feedback, starred, flagged, flag_details, created_at, updated_at)"
+                " VALUES (1, 1, 1, 'b', 'b', 1, 'awaiting', 1, '', false, false, '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        upgrade()
+        with db.engine.connect() as connection:
+            run = connection.exec_driver_sql
+            for table in ("teachers", "classes", "assignments", "prompts", "students", "reflections"):
+                assert run(f"SELECT count(*) FROM {table}").scalar() == 1, table
+            assert run("SELECT is_admin FROM teachers").scalar() in (False, 0)
+            assert tuple(run("SELECT marking_scheme, points_per_prompt FROM assignments").one()) == ("points", 2)
+        downgrade(revision="base")
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE alembic_version")
