@@ -67,7 +67,6 @@ def register_blueprints(app: Flask) -> None:
     from .join.routes import bp as join_bp
     from .lessons.routes import bp as lessons_bp
     from .lms import admin as lms_admin  # noqa: F401  (these add their routes to the lms blueprint)
-    from .lms import framing
     from .lms import roster as lms_roster  # noqa: F401
     from .lms import teacher as lms_teacher  # noqa: F401
     from .lms.routes import bp as lms_bp
@@ -94,8 +93,6 @@ def register_blueprints(app: Flask) -> None:
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
-    # Registered before the security headers, so it runs after them and can widen frame-ancestors.
-    framing.register(app)
 
 
 def register_error_pages(app: Flask) -> None:

@@ -26,9 +26,11 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, current_app, g, has_request_context, request, session
 
 # Areas a student uses: joining, their assignments, and the cookie check itself.
-EMBEDDABLE_AREAS = frozenset({"join", "student", "embed"})
+EMBEDDABLE_AREAS = frozenset({"join", "student", "embed", "lms"})
 # The session remembers which allowed site framed it; a partitioned cookie only ever comes back from there.
 FRAME_ORIGIN_KEY = "framed_by"
+# Set by an LTI launch (classroom/lms/framing.py): this browser's pages live in that platform's frame.
+LTI_SESSION_KEY = "lti_frame_origin"
 
 
 class BadOrigin(ValueError):
@@ -55,7 +57,15 @@ def parse_origins(text: str | list[str] | tuple[str, ...] | None) -> tuple[str, 
 
 
 def allowed_origins() -> tuple[str, ...]:
-    return current_app.config["EMBED_ALLOWED_ORIGINS"]
+    """EMBED_ALLOWED_ORIGINS and the origins of the registered LTI platforms (read once per request)."""
+    if not has_request_context():
+        return current_app.config["EMBED_ALLOWED_ORIGINS"]
+    if "allowed_origins" not in g:
+        from ..lms.framing import platform_origins
+
+        configured = current_app.config["EMBED_ALLOWED_ORIGINS"]
+        g.allowed_origins = configured + tuple(o for o in platform_origins() if o not in configured)
+    return g.allowed_origins
 
 
 def origin_of(url: str | None) -> str | None:
@@ -88,7 +98,8 @@ class FrameContext:
 
 def decide() -> FrameContext:
     """Decide from the request's Fetch Metadata, its Referer and the session (see the module docstring)."""
-    embeddable = request.blueprint in EMBEDDABLE_AREAS
+    # A teacher who came through an LTI launch works in the LMS's frame too (choosing content, marking).
+    embeddable = request.blueprint in EMBEDDABLE_AREAS or bool(session.get(LTI_SESSION_KEY))
     dest = request.headers.get("Sec-Fetch-Dest", "")
     framed = dest == "iframe"
     cross_site_entry = framed and request.headers.get("Sec-Fetch-Site") == "cross-site"

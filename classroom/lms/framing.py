@@ -1,19 +1,20 @@
-"""Pages of an LTI launch live in the LMS's iframe: let the launching platform (and only it) frame them.
+"""Pages of an LTI launch live in the LMS's iframe: the launching platforms may frame them.
 
-A person who arrived through a launch carries the platform's origin in their session; their pages
-then send `frame-ancestors 'self' <that origin>` instead of refusing every frame.
+The embed policy (classroom/embed/policy.py) decides framing and cookies for every request; it counts
+the registered platforms' origins among the allowed ones, treats the /lms area as embeddable, and,
+for a person who arrived through a launch (marked in their session here), their other pages too.
 """
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, session
+from flask import current_app, session
 
+from ..embed.policy import LTI_SESSION_KEY
 from ..extensions import db
 from ..models import LtiPlatform
-
-SESSION_KEY = "lti_frame_origin"
 
 
 def origin_of(url: str) -> str:
@@ -21,13 +22,28 @@ def origin_of(url: str) -> str:
     parts = urlsplit(url or "")
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return ""
-    return f"{parts.scheme}://{parts.netloc}"
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+# Every response asks for these (frame-ancestors), so they are kept for a short while rather than
+# read per request; another worker sees a platform added or removed within this many seconds.
+ORIGINS_TTL = 30.0
 
 
 def platform_origins() -> list[str]:
     """Every origin a registered platform serves its pages from."""
+    cache = current_app.extensions.setdefault("lti_platform_origins", {})
+    if cache.get("until", 0.0) > time.monotonic():
+        return cache["origins"]
     rows = db.session.execute(db.select(LtiPlatform.issuer, LtiPlatform.auth_login_url)).all()
-    return sorted({origin for row in rows for origin in map(origin_of, row) if origin})
+    origins = sorted({origin for row in rows for origin in map(origin_of, row) if origin})
+    cache.update(origins=origins, until=time.monotonic() + ORIGINS_TTL)
+    return origins
+
+
+def forget_platform_origins() -> None:
+    """After this worker added or removed a platform: read the origins again at the next request."""
+    current_app.extensions.pop("lti_platform_origins", None)
 
 
 def platform_frame_ancestors() -> str:
@@ -35,25 +51,7 @@ def platform_frame_ancestors() -> str:
 
 
 def remember_frame_origin(platform: LtiPlatform) -> None:
-    """After a launch, this browser's pages may be framed by that platform."""
+    """After a launch, this browser's pages may be framed by the platforms, as student pages are."""
     origin = origin_of(platform.auth_login_url) or origin_of(platform.issuer)
     if origin:
-        session[SESSION_KEY] = origin
-
-
-def allow_platform_frame(response: Response) -> Response:
-    origin = session.get(SESSION_KEY)
-    if not origin:
-        return response
-    policy = response.headers.get("Content-Security-Policy", "")
-    if "frame-ancestors" in policy:
-        directives = [d.strip() for d in policy.split(";") if d.strip() and not d.strip().startswith("frame-ancestors")]
-        directives.append(f"frame-ancestors 'self' {origin}")
-        response.headers["Content-Security-Policy"] = "; ".join(directives)
-        # X-Frame-Options cannot name another origin; the CSP above says who may frame.
-        response.headers.pop("X-Frame-Options", None)
-    return response
-
-
-def register(app: Flask) -> None:
-    app.after_request(allow_platform_frame)
+        session[LTI_SESSION_KEY] = origin

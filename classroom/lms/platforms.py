@@ -13,6 +13,7 @@ from flask import current_app, url_for
 from ..extensions import db
 from ..models import LtiDeployment, LtiPlatform, LtiRegistrationInvite, Teacher, utcnow
 from ..timezones import as_utc
+from .framing import forget_platform_origins
 
 INVITE_LIFETIME = timedelta(days=7)
 
@@ -99,6 +100,7 @@ def add_platform(
     platform.deployments = [LtiDeployment(deployment_id=d) for d in _clean_ids(deployment_ids)]
     db.session.add(platform)
     db.session.commit()
+    forget_platform_origins()
     return platform
 
 
@@ -144,6 +146,7 @@ def remove_platform(platform: LtiPlatform) -> None:
     """Stop trusting a platform: its launches are refused; classes and students made from it stay."""
     db.session.delete(platform)
     db.session.commit()
+    forget_platform_origins()
 
 
 # --- Dynamic Registration invites: one-time addresses an administrator pastes into the LMS. ---
