@@ -58,17 +58,13 @@ def test_existing_assignments_get_their_own_student_link(make_app):
             connection.exec_driver_sql("DROP TABLE alembic_version")
 
 
-def test_lti_and_marks_migrations_keep_a_schools_data(make_app):
-    """Adding the LTI and marking columns to teachers and assignments loses no class, prompt or reflection."""
-    from alembic.script import ScriptDirectory
-    from flask import current_app
-
+def test_every_migration_keeps_a_schools_data(make_app):
+    """From the first schema to the newest, no class, assignment, prompt or reflection is lost on the way
+    (on SQLite a rebuilt table must not take the rows that depend on it with it)."""
     app = make_app()
     with app.app_context():
-        scripts = ScriptDirectory.from_config(current_app.extensions["migrate"].migrate.get_config())
-        before_lti = scripts.get_revision("38a8fde028aa").down_revision
         db.drop_all()
-        upgrade(revision=before_lti)
+        upgrade(revision="86c27186e796")
         with db.engine.begin() as connection:
             run = connection.exec_driver_sql
             run(
@@ -84,14 +80,10 @@ def test_lti_and_marks_migrations_keep_a_schools_data(make_app):
                 "INSERT INTO classes (id, teacher_id, name, term, join_code, join_enabled, created_at)"
                 " VALUES (1, 1, 'C', '', 'ABCDEFGH', true, CURRENT_TIMESTAMP)"
             )
-            columns = [row[0] for row in run("SELECT * FROM assignments").cursor.description]
-            extra = ", link_token" if "link_token" in columns else ""
             run(
                 "INSERT INTO assignments (id, class_id, film_id, title, objectives, video_url, captions_vtt,"
-                f" require_approval, show_classmates, anonymise, stance_question, stance_options, created_at{extra})"
-                " VALUES (1, 1, 1, 'A', '', '', '', true, true, true, 'Q', '[]', CURRENT_TIMESTAMP"
-                + (", 'LINKTOKEN1'" if extra else "")
-                + ")"
+                " require_approval, show_classmates, anonymise, stance_question, stance_options, created_at)"
+                " VALUES (1, 1, 1, 'A', '', '', '', true, true, true, 'Q', '[]', CURRENT_TIMESTAMP)"
             )
             run(
                 "INSERT INTO prompts (id, assignment_id, text, time_seconds, theme, pause, time_confirmed, teacher_note)"
