@@ -770,3 +770,22 @@ def test_expired_launch_data_is_cleared_at_the_next_login(app, client, platform,
     client.post("/lms/login", data=platform.login_params())
     with app.app_context():
         assert db.session.get(LtiLaunchData, "lti1p3-old") is None
+
+
+def test_teacher_pages_may_sit_in_the_launching_lms_frame_only_after_a_launch(app, platform, bound, teacher):
+    plain = app.test_client()
+    login_as(plain, teacher)
+    page = plain.get(f"/classes/assignments/{bound.id}")
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    link_teacher(app, db_platform_id(app), teacher)
+    framed = app.test_client()
+    response, _, _ = launch(framed, platform, sub="teacher-1", roles=(INSTRUCTOR,))
+    page = framed.get(response.headers["Location"])
+    assert page.status_code == 200
+    assert "frame-ancestors 'self' https://lms.example" in page.headers["Content-Security-Policy"]
+    assert "X-Frame-Options" not in page.headers
+
+
+def db_platform_id(app) -> int:
+    with app.app_context():
+        return db.session.scalars(db.select(LtiPlatform.id)).one()
