@@ -204,3 +204,15 @@ def test_gradebook_is_the_owners_only(app, school_class, other_teacher, student_
     login_as(client, other_teacher)
     assert client.get(f"/marks/classes/{school_class.id}").status_code == 404
     assert student_client.get(f"/marks/classes/{school_class.id}").status_code == 302
+
+
+def test_gradebook_says_complete_or_not_for_a_complete_scheme(
+    app, teacher_client, school_class, assignment, student, make_reflection
+):
+    set_scheme(app, assignment, "complete")
+    page = teacher_client.get(f"/marks/classes/{school_class.id}").get_data(as_text=True)
+    assert "Not complete" in page
+    for prompt in assignment.prompts:
+        make_reflection(student, prompt, status="approved")
+    page = teacher_client.get(f"/marks/classes/{school_class.id}").get_data(as_text=True)
+    assert "Complete (1 / 1)" in page
