@@ -1,7 +1,7 @@
 """LTI 1.3 platforms, launches, courses and people; school administrators
 
 Revision ID: 38a8fde028aa
-Revises: 3b1f6c2d9a41
+Revises: 5d1e3c9a7b21
 Create Date: 2026-11-26 15:22:49.131598
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '38a8fde028aa'
-down_revision = '3b1f6c2d9a41'
+down_revision = '5d1e3c9a7b21'
 branch_labels = None
 depends_on = None
 
