@@ -87,6 +87,4 @@ def defaults(instance_path: str) -> dict:
         "LTI_REDIS_URL": os.environ.get("REDIS_URL", "").strip(),
         # Students from an LMS are known by name only unless the school switches this on.
         "LTI_STORE_EMAIL": env_flag("LTI_STORE_EMAIL", False),
-        # Our own cookie name: another app on the same host (an LMS on another port) keeps its own.
-        "SESSION_COOKIE_NAME": "redsoul_session",
     }
