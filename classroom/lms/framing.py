@@ -11,6 +11,7 @@ import time
 from urllib.parse import urlsplit
 
 from flask import current_app, session
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..embed.policy import LTI_SESSION_KEY
 from ..extensions import db
@@ -35,7 +36,12 @@ def platform_origins() -> list[str]:
     cache = current_app.extensions.setdefault("lti_platform_origins", {})
     if cache.get("until", 0.0) > time.monotonic():
         return cache["origins"]
-    rows = db.session.execute(db.select(LtiPlatform.issuer, LtiPlatform.auth_login_url)).all()
+    try:
+        rows = db.session.execute(db.select(LtiPlatform.issuer, LtiPlatform.auth_login_url)).all()
+    except SQLAlchemyError:
+        # The database is down (the health check says so): no platform may frame anything meanwhile.
+        db.session.rollback()
+        return []
     origins = sorted({origin for row in rows for origin in map(origin_of, row) if origin})
     cache.update(origins=origins, until=time.monotonic() + ORIGINS_TTL)
     return origins
