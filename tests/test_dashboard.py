@@ -2,6 +2,7 @@
 
 import re
 import secrets
+import time
 from xml.etree import ElementTree
 
 import pytest
@@ -408,3 +409,29 @@ def test_addresses_are_not_themes():
         "write",
         "today",
     ]
+
+
+ADVERSARIAL_BODIES = [
+    "a." * 2495,  # the 11-second dashboard of issue 8
+    "a" * 5000,
+    "a-" * 2500,
+    "a'" * 2500,
+    "a.c" * 1666,
+    "a.com" * 1000,
+    "@a" * 2500,
+    "www." * 1250,
+    "x" * 4990 + ".com",
+    "ё-" * 2500,
+    "слово." * 833,
+]
+
+
+@pytest.mark.parametrize("body", ADVERSARIAL_BODIES, ids=lambda body: repr(body[:8]))
+def test_theme_tokeniser_is_linear_at_the_length_limit(body):
+    # A generous bound that a quadratic pattern (seconds per text) cannot meet on a loaded machine.
+    assert len(body) <= 5000
+    started = time.perf_counter()
+    tokens(body)
+    top_terms([body, body])
+    matching([body], "слово")
+    assert time.perf_counter() - started < 0.5

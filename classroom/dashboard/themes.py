@@ -9,19 +9,27 @@ from collections.abc import Iterable
 from .stopwords import STOP_WORDS
 
 # Letters of any script (Latin, Cyrillic...), with inner apostrophes or hyphens ("don't", "кто-то").
+# Linear: a separator is never a letter, so each character is tried once.
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
-# Addresses are not themes: emails, links and bare domains are dropped before counting words.
-_ADDRESSES = re.compile(
-    r"\S*(?:@|://|www\.)\S*|\S+\.(?:com|org|net|edu|gov|info|io|ru|su|рф|uk|de|me|tv)\b\S*", re.IGNORECASE
-)
+# Addresses are not themes: a whitespace-separated chunk that is an email, a link or a bare domain is
+# dropped before counting words. Checked chunk by chunk with substring tests and one fixed-width
+# pattern, never with "\S*...\S*" around an alternative, which backtracks quadratically on a long chunk.
+_ADDRESS_MARKS = ("@", "://", "www.")
+_DOMAIN = re.compile(r"\.(?:com|org|net|edu|gov|info|io|ru|su|рф|uk|de|me|tv)\b", re.IGNORECASE)
 _LATIN = re.compile(r"^[a-z'\-]+$")
 MIN_LENGTH = 3
+
+
+def _is_address(chunk: str) -> bool:
+    """Whether a chunk without spaces is an email, a link or a domain ("kid@x.org", "vk.com/page")."""
+    # The domain needs a character before its dot, as in "example.org" (a bare ".com" is a word).
+    return any(mark in chunk for mark in _ADDRESS_MARKS) or _DOMAIN.search(chunk, 1) is not None
 
 
 def tokens(text: str) -> list[str]:
     """Lower-cased words without stop words: ё read as е, typographic apostrophes plain, "'s" dropped."""
     found = []
-    for token in _TOKEN.findall(_ADDRESSES.sub(" ", (text or "").lower())):
+    for token in _TOKEN.findall(" ".join(chunk for chunk in (text or "").lower().split() if not _is_address(chunk))):
         token = token.replace("ё", "е").replace("’", "'")
         if token.endswith("'s"):
             token = token[:-2]
