@@ -150,32 +150,93 @@ def test_star_only_approved(app, teacher, awaiting):
 def test_bulk_approve_only_this_teachers_awaiting_and_current_versions(
     app, teacher, other_teacher, make_class, make_assignment, make_student, make_reflection, assignment, school_class
 ):
-    students = [make_student(school_class, f"S{i}") for i in range(4)]
+    students = [make_student(school_class, f"S{i}") for i in range(5)]
     mine = [make_reflection(s, assignment.prompts[0]) for s in students[:3]]
     draft = make_reflection(students[3], assignment.prompts[0], status="draft")
+    unseen = make_reflection(students[4], assignment.prompts[0])
     their_class = make_class(other_teacher, "Their class")
     their = make_reflection(make_student(their_class), make_assignment(their_class).prompts[0])
     selected = {
         mine[0].id: mine[0].version,
-        mine[1].id: None,
+        mine[1].id: mine[1].version,
         mine[2].id: mine[2].version + 5,
+        unseen.id: None,
         draft.id: None,
         their.id: None,
     }
     with app.app_context():
-        approved, skipped = bulk_approve(db.session.get(Teacher, teacher.id), school_class.id, selected)
-    assert (approved, skipped) == (2, 3)
-    assert [fresh(app, r.id).status for r in (*mine, draft, their)] == [
+        result = bulk_approve(db.session.get(Teacher, teacher.id), school_class.id, selected)
+    assert result.approved == [mine[0].id, mine[1].id]
+    # A version the teacher did not see, or no version at all, is never published.
+    assert result.changed == ["S2", "S4"] and result.flagged == [] and result.not_here == 2
+    assert result.skipped == 4
+    assert [fresh(app, r.id).status for r in (*mine, unseen, draft, their)] == [
         "approved",
         "approved",
+        "awaiting",
         "awaiting",
         "draft",
         "awaiting",
     ]
     assert events_of(app, mine[0].id) == [("teacher", teacher.id, "awaiting", "approved", "")]
-    assert events_of(app, their.id) == []
+    assert events_of(app, mine[2].id) == [] and events_of(app, their.id) == []
     with app.app_context():
-        assert bulk_approve(db.session.get(Teacher, teacher.id), school_class.id, {}) == (0, 0)
+        assert bulk_approve(db.session.get(Teacher, teacher.id), school_class.id, {}).approved == []
+
+
+def test_bulk_approve_never_includes_a_flagged_reflection(
+    app, teacher, make_student, make_reflection, assignment, school_class
+):
+    plain = make_reflection(make_student(school_class, "Ivan"), assignment.prompts[0], "The choir sang well.")
+    flagged = make_reflection(
+        make_student(school_class, "Sasha"), assignment.prompts[0], "Visit me at 12 Lenin Street after school."
+    )
+    assert flagged.flagged
+    with app.app_context():
+        result = bulk_approve(
+            db.session.get(Teacher, teacher.id),
+            school_class.id,
+            {plain.id: plain.version, flagged.id: flagged.version},
+        )
+    assert result.approved == [plain.id] and result.flagged == ["Sasha"]
+    assert fresh(app, flagged.id).status == "awaiting"
+    assert events_of(app, flagged.id) == []
+    # Approved on its own, after the teacher has seen the flag, it goes through.
+    with app.app_context():
+        approve_reflection(db.session.get(Reflection, flagged.id), db.session.get(Teacher, teacher.id))
+    assert fresh(app, flagged.id).status == "approved"
+
+
+def test_bulk_approve_guards_each_row_against_a_save_landing_in_between(
+    app, teacher, make_student, make_reflection, assignment, school_class, monkeypatch
+):
+    from classroom.moderation import decisions
+
+    first = make_reflection(make_student(school_class, "Ivan"), assignment.prompts[0], "First text.")
+    second = make_reflection(make_student(school_class, "Sasha"), assignment.prompts[0], "First text.")
+    found = decisions._bulk_candidates
+
+    def student_saves_meanwhile(*args):
+        rows = found(*args)
+        # The student's edit lands after the rows were read and before they are updated.
+        db.session.execute(
+            db.update(Reflection)
+            .where(Reflection.id == second.id)
+            .values(body="My new words nobody read.", version=Reflection.version + 1)
+            .execution_options(synchronize_session=False)
+        )
+        return rows
+
+    monkeypatch.setattr(decisions, "_bulk_candidates", student_saves_meanwhile)
+    with app.app_context():
+        result = bulk_approve(
+            db.session.get(Teacher, teacher.id),
+            school_class.id,
+            {first.id: first.version, second.id: second.version},
+        )
+    assert result.approved == [first.id] and result.changed == ["Sasha"]
+    assert fresh(app, second.id).status == "awaiting"
+    assert events_of(app, second.id) == []
 
 
 def test_reflag_awaiting_uses_the_new_words(app, teacher, make_reflection, student, assignment):
@@ -411,6 +472,35 @@ def test_bulk_approve_over_http(app, teacher_client, make_student, make_reflecti
         f"/moderation/classes/{school_class.id}/approve-selected", data={}, follow_redirects=True
     )
     assert "Tick the reflections" in nothing.get_data(as_text=True)
+
+
+def test_bulk_approve_over_http_says_which_were_skipped_and_why(
+    app, teacher_client, make_student, make_reflection, school_class, assignment
+):
+    fine = make_reflection(make_student(school_class, "Ivan"), assignment.prompts[0], "Fine words.")
+    flagged = make_reflection(make_student(school_class, "Sasha"), assignment.prompts[0], "Call me on +7 912 345 67 89")
+    edited = make_reflection(make_student(school_class, "Olga"), assignment.prompts[0], "Edited later.")
+    queue = teacher_client.get(f"/moderation/classes/{school_class.id}").get_data(as_text=True)
+    # The page offers no checkbox for the flagged one, and says why.
+    assert f'id="select-{fine.id}"' in queue and f'id="select-{flagged.id}"' not in queue
+    assert "Flagged, so not among those approved together" in queue
+    response = teacher_client.post(
+        f"/moderation/classes/{school_class.id}/approve-selected",
+        data={
+            # A forged or old page may still send the flagged one.
+            "selected": [
+                f"{fine.id}:{fine.version}",
+                f"{flagged.id}:{flagged.version}",
+                f"{edited.id}:{edited.version - 1}",
+            ],
+        },
+        follow_redirects=True,
+    )
+    html = response.get_data(as_text=True)
+    assert "Approved 1 reflection." in html
+    assert "Not approved: Sasha’s (flagged)" in html
+    assert "Not approved: Olga’s (changed by the student" in html
+    assert [fresh(app, r.id).status for r in (fine, flagged, edited)] == ["approved", "awaiting", "awaiting"]
 
 
 def test_star_and_unstar_over_http(app, teacher, teacher_client, awaiting):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from sqlalchemy import update
 
 from ..extensions import db
@@ -11,6 +13,7 @@ from ..models import (
     Prompt,
     Reflection,
     SchoolClass,
+    Student,
     Teacher,
     utcnow,
 )
@@ -109,39 +112,80 @@ def reject_reflection(
     return _transition(reflection, teacher, S.REJECTED, REJECT_FROM, reason, expected_version)
 
 
-def bulk_approve(teacher: Teacher, class_id: int, selected: dict[int, int | None]) -> tuple[int, int]:
-    """Approve the selected awaiting reflections of one of the teacher's classes.
+@dataclass
+class BulkApproval:
+    """What a bulk approval did: the ids it approved and, by name, what it left for the teacher."""
 
-    `selected` maps reflection id to the version the teacher saw (or None). Reflections of other
-    classes, already decided, or changed since are skipped. Returns (approved, skipped).
-    """
-    if not selected:
-        return 0, 0
-    reflections = db.session.scalars(
-        db.select(Reflection)
+    approved: list[int] = field(default_factory=list)
+    # Flagged reflections are approved one by one, after the teacher has read the flag.
+    flagged: list[str] = field(default_factory=list)
+    # Changed by the student (or decided elsewhere) since the teacher's page showed them.
+    changed: list[str] = field(default_factory=list)
+    # Not awaiting approval in this class at all (already decided, a draft, another class, unknown).
+    not_here: int = 0
+
+    @property
+    def skipped(self) -> int:
+        return len(self.flagged) + len(self.changed) + self.not_here
+
+
+def _bulk_candidates(teacher: Teacher, class_id: int, ids: list[int]) -> list[tuple[int, str, bool]]:
+    """(id, student's name, flagged) of the selected reflections awaiting approval in the teacher's class."""
+    return db.session.execute(
+        db.select(Reflection.id, Student.display_name, Reflection.flagged)
+        .join(Student, Reflection.student_id == Student.id)
         .join(Prompt, Reflection.prompt_id == Prompt.id)
         .join(Assignment, Prompt.assignment_id == Assignment.id)
         .join(SchoolClass, Assignment.class_id == SchoolClass.id)
         .where(
-            Reflection.id.in_(list(selected)),
+            Reflection.id.in_(ids),
             Reflection.status == S.AWAITING,
             SchoolClass.id == class_id,
             SchoolClass.teacher_id == teacher.id,
         )
         .order_by(Reflection.id)
     ).all()
-    approved = 0
+
+
+def bulk_approve(teacher: Teacher, class_id: int, selected: dict[int, int | None]) -> BulkApproval:
+    """Approve the selected awaiting reflections of one of the teacher's classes, never a flagged one.
+
+    `selected` maps reflection id to the version the teacher saw. Each row is approved by the same
+    guarded update as a single decision (still awaiting, still that version, still unflagged), so a
+    student's save landing at any moment after the page was shown is never published unseen.
+    """
+    result = BulkApproval()
+    if not selected:
+        return result
+    candidates = _bulk_candidates(teacher, class_id, list(selected))
+    result.not_here = len(selected) - len(candidates)
     now = utcnow()
-    for reflection in reflections:
-        seen = selected.get(reflection.id)
-        if seen is not None and seen != reflection.version:
+    for reflection_id, name, flagged in candidates:
+        seen = selected.get(reflection_id)
+        if flagged:
+            result.flagged.append(name)
             continue
-        reflection.status = S.APPROVED
-        reflection.feedback = ""
-        reflection.decided_at = now
+        if seen is None:
+            # Without the version the teacher saw, we cannot know they read this text.
+            result.changed.append(name)
+            continue
+        updated = db.session.execute(
+            update(Reflection)
+            .where(
+                Reflection.id == reflection_id,
+                Reflection.status == S.AWAITING,
+                Reflection.version == seen,
+                Reflection.flagged.is_(False),
+            )
+            .values(status=S.APPROVED, feedback="", decided_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if updated.rowcount != 1:
+            result.changed.append(name)
+            continue
         db.session.add(
             ModerationEvent(
-                reflection_id=reflection.id,
+                reflection_id=reflection_id,
                 teacher_id=teacher.id,
                 actor="teacher",
                 from_status=S.AWAITING,
@@ -149,9 +193,11 @@ def bulk_approve(teacher: Teacher, class_id: int, selected: dict[int, int | None
                 created_at=now,
             )
         )
-        approved += 1
+        result.approved.append(reflection_id)
     db.session.commit()
-    return approved, len(selected) - approved
+    # The rows changed behind the session's back: reload any loaded copies on next access.
+    db.session.expire_all()
+    return result
 
 
 def set_star(reflection: Reflection, starred: bool) -> None:

@@ -198,15 +198,46 @@ def approve_selected(class_id: int):
     if not selected:
         flash("Tick the reflections you want to approve first.", "error")
     else:
-        approved, skipped = bulk_approve(current_teacher(), school_class.id, selected)
-        reflections_changed(list(selected))
-        message = f"Approved {approved} reflection{'s' if approved != 1 else ''}."
-        if skipped:
-            message += (
-                f" {skipped} could not be approved (already decided, changed by the student, or not in this class)."
-            )
-        flash(message, "success" if not skipped else "warning")
+        result = bulk_approve(current_teacher(), school_class.id, selected)
+        reflections_changed(result.approved)
+        for message, category in bulk_messages(result):
+            flash(message, category)
     return redirect(url_for("moderation.queue", class_id=school_class.id, assignment=assignment_id, page=page))
+
+
+def _names(names: list[str]) -> str:
+    names = [f"{name}’s" for name in names]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def bulk_messages(result) -> list[tuple[str, str]]:
+    """What the teacher is told after approving together: what was approved, and what was left and why."""
+    count = len(result.approved)
+    messages = [(f"Approved {count} reflection{'s' if count != 1 else ''}.", "success")]
+    if result.flagged:
+        messages.append(
+            (
+                f"Not approved: {_names(result.flagged)} (flagged). A flagged reflection is approved on its own, "
+                "after you have read what was flagged.",
+                "warning",
+            )
+        )
+    if result.changed:
+        messages.append(
+            (
+                f"Not approved: {_names(result.changed)} (changed by the student since this page was shown). "
+                "Read the new text, then decide.",
+                "warning",
+            )
+        )
+    if result.not_here:
+        messages.append(
+            (
+                f"{result.not_here} selected could not be approved: already decided, or not waiting in this class.",
+                "warning",
+            )
+        )
+    return messages
 
 
 @bp.post("/reflections/<int:reflection_id>/star")
