@@ -696,3 +696,30 @@ def test_queue_shows_the_feedback_a_revision_answers(
     )
     html = teacher_client.get(queue_url(school_class)).get_data(as_text=True)
     assert "Revised after your feedback:</strong> Which &lt;scene&gt;?" in html
+
+
+def test_queue_forms_share_the_pages_one_csrf_token(
+    app, teacher_client, make_student, make_reflection, school_class, assignment
+):
+    """Plain HTML forms: one token for the whole page, still checked on every decision."""
+    ids = [make_reflection(make_student(school_class, f"S{i}"), assignment.prompts[0], "Fine.").id for i in range(3)]
+    app.config["WTF_CSRF_ENABLED"] = True
+    html = teacher_client.get(f"/moderation/classes/{school_class.id}").get_data(as_text=True)
+    tokens = re.findall(r'name="([\w-]*csrf_token)" value="([^"]+)"', html)
+    # Approve, return, reject and mark for three items, plus the bulk form: all the page's one token.
+    assert len(tokens) >= 13
+    assert {name for name, _ in tokens} == {"csrf_token"}
+    assert len({value for _, value in tokens}) == 1
+    token = tokens[0][1]
+    assert teacher_client.post(f"/moderation/reflections/{ids[0]}/approve", data={}).status_code == 400
+    response = teacher_client.post(
+        f"/moderation/reflections/{ids[0]}/approve", data={"csrf_token": token, f"approve-{ids[0]}-version": "1"}
+    )
+    assert response.status_code == 302
+    assert fresh(app, ids[0]).status == "approved"
+    # A refused decision (no reason) is a 400 that shows the message next to the box.
+    refused = teacher_client.post(
+        f"/moderation/reflections/{ids[1]}/reject", data={"csrf_token": token, f"reject-{ids[1]}-feedback": " "}
+    )
+    assert refused.status_code == 400
+    assert "Write the reason the student will see." in refused.get_data(as_text=True)

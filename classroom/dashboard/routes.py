@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, render_template, request
 
 from ..access import owned_assignment_or_404, owned_class_or_404, teachers_only
-from ..moderation.forms import DecisionForm
 from ..statuses import ALL_STATUSES
 from . import charts, exports
 from .stats import (
@@ -111,7 +110,6 @@ def reflections(assignment_id: int):
         assignment, prompt_id, term, status, page=request.args.get("page", 1, type=int), per_page=LIST_PAGE_SIZE
     )
     shown = listed.reflections
-    star_forms = {r.id: DecisionForm(prefix=f"star-{r.id}", data={"version": r.version}, formdata=None) for r in shown}
     prompt = next((p for p in assignment.prompts if p.id == prompt_id), None)
     return render_template(
         "dashboard/reflections.html",
@@ -123,7 +121,6 @@ def reflections(assignment_id: int):
         prompt=prompt,
         term=term,
         status=status,
-        star_forms=star_forms,
     )
 
 

@@ -8,7 +8,14 @@ MAX_FLAG_WORDS = 200
 
 
 class DecisionForm(FlaskForm):
-    """Approve, star or unstar: only the version the teacher saw, so stale pages are caught."""
+    """Approve: only the version the teacher saw, so stale pages are caught.
+
+    The queue shows many of these as plain HTML forms sharing the page's one CSRF token, which
+    CSRFProtect checks for every POST; these classes only validate the fields on the way in.
+    """
+
+    class Meta:
+        csrf = False
 
     # Where the teacher came from, so the decision returns them to the same place in the queue.
     version = HiddenField()

@@ -26,7 +26,7 @@ from .decisions import (
     set_star,
 )
 from .flags import builtin_words, highlight, parse_word_list
-from .forms import BulkApproveForm, DecisionForm, FlagWordsForm, RejectForm, ReturnForm
+from .forms import DecisionForm, FlagWordsForm, RejectForm, ReturnForm
 from .queue import awaiting_page, history_of
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
@@ -35,7 +35,8 @@ bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 teachers_only(bp)
 
 
-def _context_data(reflection, next_id=None, assignment_id=None, page=1, back=""):
+def _hidden(reflection, next_id=None, assignment_id=None, page=1, back=""):
+    """The hidden fields of a reflection's decision forms: the version the teacher saw and where to return."""
     return {
         "version": reflection.version,
         "next_id": next_id or "",
@@ -45,18 +46,14 @@ def _context_data(reflection, next_id=None, assignment_id=None, page=1, back="")
     }
 
 
-def decision_forms(reflection, failed=None, **context) -> dict:
-    """The approve/return/reject/star forms for one reflection; a failed form keeps what was typed."""
-    data = _context_data(reflection, **context)
-    forms = {
-        "approve": DecisionForm(prefix=f"approve-{reflection.id}", data=data, formdata=None),
-        "return": ReturnForm(prefix=f"return-{reflection.id}", data=data, formdata=None),
-        "reject": RejectForm(prefix=f"reject-{reflection.id}", data=data, formdata=None),
-        "star": DecisionForm(prefix=f"star-{reflection.id}", data=data, formdata=None),
+def _refused(kind: str, form) -> dict:
+    """A refused decision to show again: which one, what was typed, and why it was refused."""
+    feedback = getattr(form, "feedback", None)
+    return {
+        "kind": kind,
+        "feedback": feedback.data if feedback is not None else "",
+        "errors": feedback.errors if feedback is not None else [],
     }
-    if failed:
-        forms.update(failed)
-    return forms
 
 
 def render_queue(school_class, assignment_id=None, page=1, failed=None, status=200):
@@ -66,17 +63,16 @@ def render_queue(school_class, assignment_id=None, page=1, failed=None, status=2
     items = []
     for index, reflection in enumerate(queue.items):
         following = queue.items[index + 1] if index + 1 < len(queue.items) else None
-        forms = decision_forms(
-            reflection,
-            failed=failed.get(reflection.id) if failed else None,
-            next_id=following.id if following else None,
-            assignment_id=assignment_id,
-            page=queue.page,
-        )
         items.append(
             {
                 "reflection": reflection,
-                "forms": forms,
+                "hidden": _hidden(
+                    reflection,
+                    next_id=following.id if following else None,
+                    assignment_id=assignment_id,
+                    page=queue.page,
+                ),
+                "failed": (failed or {}).get(reflection.id),
                 "body": highlight(reflection.body_html, reflection.flags),
                 "mark": marks.get(reflection.id),
                 "mark_context": {
@@ -97,7 +93,6 @@ def render_queue(school_class, assignment_id=None, page=1, failed=None, status=2
             assignments=assignments,
             queue=queue,
             items=items,
-            bulk_form=BulkApproveForm(formdata=None),
         ),
         status,
     )
@@ -137,13 +132,13 @@ def decide(reflection_id: int, kind: str):
     form = form_class(prefix=f"{kind}-{reflection.id}")
     if not form.validate_on_submit():
         if form.back.data == "history":
-            return render_history(reflection, failed={kind: form}, status=400)
+            return render_history(reflection, failed=_refused(kind, form), status=400)
         school_class = reflection.prompt.assignment.school_class
         return render_queue(
             school_class,
             int_or_none(form.assignment.data),
             int_or_none(form.page.data) or 1,
-            failed={reflection.id: {kind: form}},
+            failed={reflection.id: _refused(kind, form)},
             status=400,
         )
     version = int_or_none(form.version.data)
@@ -184,11 +179,9 @@ def reject(reflection_id: int):
 @bp.post("/classes/<int:class_id>/approve-selected", endpoint="bulk_approve")
 def approve_selected(class_id: int):
     school_class = owned_class_or_404(class_id)
-    form = BulkApproveForm()
+    # The page's one CSRF token is checked by CSRFProtect before this runs.
     assignment_id = int_or_none(request.form.get("assignment"))
     page = int_or_none(request.form.get("page")) or 1
-    if not form.validate_on_submit():
-        return render_queue(school_class, assignment_id, page, status=400)
     selected = {}
     for value in request.form.getlist("selected"):
         raw_id, _, version = value.partition(":")
@@ -243,25 +236,24 @@ def bulk_messages(result) -> list[tuple[str, str]]:
 @bp.post("/reflections/<int:reflection_id>/star")
 def star(reflection_id: int):
     reflection = owned_reflection_or_404(reflection_id)
-    form = DecisionForm(prefix=f"star-{reflection.id}")
+    # Only the page's CSRF token (checked by CSRFProtect) and the choice come with a star.
     starred = request.form.get("starred") == "1"
-    if form.validate_on_submit():
-        try:
-            set_star(reflection, starred)
-            flash("Starred as a class highlight." if starred else "Removed from the highlights.", "success")
-        except TransitionError as error:
-            flash(str(error), "error")
+    try:
+        set_star(reflection, starred)
+        flash("Starred as a class highlight." if starred else "Removed from the highlights.", "success")
+    except TransitionError as error:
+        flash(str(error), "error")
     return redirect(safe_next(request.form.get("next")) or url_for("moderation.history", reflection_id=reflection.id))
 
 
 def render_history(reflection, failed=None, status=200):
-    forms = decision_forms(reflection, failed=failed, back="history")
     return (
         render_template(
             "moderation/history.html",
             reflection=reflection,
             events=history_of(reflection),
-            forms=forms,
+            hidden=_hidden(reflection, back="history"),
+            failed=failed,
             mark=mark_of(reflection),
             mark_events=mark_history(reflection),
             body=highlight(reflection.body_html, reflection.flags),
