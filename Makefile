@@ -6,22 +6,41 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test check install install-dev db demo reset-demo e2e-deps e2e-moodle clean bench-deps bench-smoke
+.PHONY: run test check install install-dev lock audit db demo reset-demo e2e-deps e2e-moodle clean bench-deps bench-smoke
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+# Installs come from the locks only: every package pinned with its hashes, so two installs a month
+# apart are the same. requirements-dev.txt holds the app's pins too, so it installs on its own.
 $(VENV)/.installed: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements.txt
 	touch $@
 
 $(VENV)/.installed-dev: requirements-dev.txt requirements.txt $(VENV)/.installed
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
+
+# Recompiles the locks from requirements.in / requirements-dev.in (pip-tools), keeping current pins
+# unless the .in file changed them. Only PyPI is asked: a machine's own pip configuration (local wheel
+# folders, extra indexes) would add hashes that no other machine can match.
+# To move one package on: make lock LOCK_ARGS="--upgrade-package NAME".
+LOCK_ARGS ?=
+PIP_COMPILE := env -u PIP_FIND_LINKS -u PIP_INDEX_URL -u PIP_EXTRA_INDEX_URL -u PIP_CONSTRAINT \
+	PIP_CONFIG_FILE=/dev/null CUSTOM_COMPILE_COMMAND="make lock" \
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url $(LOCK_ARGS)
+
+lock: install-dev
+	$(PIP_COMPILE) --output-file requirements.txt requirements.in
+	$(PIP_COMPILE) --output-file requirements-dev.txt requirements-dev.in
+
+# Known vulnerabilities in the locked packages (pip-audit, PyPI's advisory data); see .ci/audit.
+audit: install-dev
+	bash .ci/audit
 
 db: install
 	$(BIN)/flask db upgrade
@@ -36,8 +55,12 @@ run: demo
 reset-demo:
 	rm -f instance/classroom.sqlite3
 
+# The whole suite with the coverage floor; -rs lists every skipped test with its reason.
+COVERAGE := --cov=classroom --cov-report=term-missing:skip-covered --cov-fail-under=85
+PYTEST_ARGS ?=
+
 test: install-dev e2e-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(COVERAGE) -rs $(PYTEST_ARGS)
 
 # Lint and format check (ruff); CI runs it before the tests.
 check: install-dev
