@@ -15,21 +15,21 @@ from werkzeug.wrappers import Response
 
 from .extensions import db, login_manager
 from .models import Assignment, LessonPlan, PlanPrompt, Prompt, Reflection, SchoolClass, Student, Teacher
+from .sessions import parse_login_id, token_matches
 
 View = TypeVar("View", bound=Callable[..., Any])
 
 
 @login_manager.user_loader
 def load_user(user_id: str) -> Teacher | Student | None:
-    """Session ids are "teacher:<id>" or "student:<id>", so the two kinds never mix."""
-    kind, _, raw_id = user_id.partition(":")
-    if not raw_id.isdigit():
+    """Login ids are "teacher:<id>:<token>" or "student:<id>:<token>", so the two kinds never mix, and a
+    cookie stops working once the person's session token changes (classroom/sessions.py)."""
+    parsed = parse_login_id(user_id)
+    if parsed is None:
         return None
-    if kind == "teacher":
-        return db.session.get(Teacher, int(raw_id))
-    if kind == "student":
-        return db.session.get(Student, int(raw_id))
-    return None
+    kind, person_id, token = parsed
+    person = db.session.get(Teacher if kind == "teacher" else Student, person_id)
+    return person if token_matches(person, token) else None
 
 
 login_manager.login_view = "auth.login"

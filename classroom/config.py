@@ -44,6 +44,15 @@ def env_flag(name: str, default: bool) -> bool:
     return value.strip().lower() not in ("0", "false", "no", "off", "")
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not (value.isascii() and value.isdigit()):
+        raise ValueError(f"{name} must be a whole number, not {value!r}.")
+    return int(value)
+
+
 def env_text(name: str, file_name: str = "") -> str:
     """A setting from the environment, or from the file another variable names (for PEM keys)."""
     value = os.environ.get(name, "").strip()
@@ -67,6 +76,8 @@ def defaults(instance_path: str) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "REMEMBER_COOKIE_HTTPONLY": True,
+        # A student's "stay signed in" lasts one school term at most, not Flask-Login's 365 days.
+        "STUDENT_REMEMBER_DAYS": env_int("STUDENT_REMEMBER_DAYS", 120),
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from .extensions import db
 from .joincodes import new_link_token
+from .sessions import login_id, new_session_token
 from .statuses import ReflectionStatus, check_constraint_sql
 from .timezones import as_utc
 
@@ -69,9 +70,11 @@ class Teacher(UserMixin, db.Model):
     # A school administrator also manages the LMS platforms this installation trusts.
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Part of every login cookie; a new one signs out every browser (classroom/sessions.py).
+    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token, server_default="")
 
     def get_id(self) -> str:
-        return f"teacher:{self.id}"
+        return login_id("teacher", self.id, self.session_token)
 
     is_teacher = True
     is_student = False
@@ -234,6 +237,8 @@ class Student(UserMixin, db.Model):
     # Kept readable because teachers print it for students who lose it.
     return_code: Mapped[str] = mapped_column(String(20), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Part of every login cookie; a new one signs out every browser (classroom/sessions.py).
+    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token, server_default="")
 
     school_class: Mapped[SchoolClass] = relationship(back_populates="students")
     reflections: Mapped[list[Reflection]] = relationship(
@@ -244,7 +249,7 @@ class Student(UserMixin, db.Model):
     )
 
     def get_id(self) -> str:
-        return f"student:{self.id}"
+        return login_id("student", self.id, self.session_token)
 
     is_teacher = False
     is_student = True

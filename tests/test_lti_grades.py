@@ -163,7 +163,7 @@ def test_with_redis_an_rq_worker_sends_the_scores(make_app, platform, rsps):
         made_class = create_class(teacher, "History", "")
         made = assign_plan(made_class, copy_starter_plan(teacher))
         school_class, assignment = SimpleNamespace(id=made_class.id), SimpleNamespace(id=made.id)
-        teacher_key = f"teacher:{made_class.teacher_id}"
+        teacher_key = teacher.get_id()
         teacher = SimpleNamespace(get_id=lambda: teacher_key)
         platform_id = add_platform(**platform.platform_fields()).id
     bind_course(app, platform_id, school_class, assignment)

@@ -108,3 +108,37 @@ def test_every_migration_keeps_a_schools_data(make_app):
         downgrade(revision="base")
         with db.engine.begin() as connection:
             connection.exec_driver_sql("DROP TABLE alembic_version")
+
+
+def test_existing_teachers_and_students_get_their_own_session_token(make_app):
+    """Cookies from before session tokens stop working, and nobody shares a token (or has an empty one)."""
+    app = make_app()
+    with app.app_context():
+        db.drop_all()
+        upgrade(revision="e28fb485abd4")
+        with db.engine.begin() as connection:
+            run = connection.exec_driver_sql
+            for teacher_id in (1, 2):
+                run(
+                    "INSERT INTO teachers (id, name, email, password_hash, flag_words, is_admin, created_at)"
+                    f" VALUES ({teacher_id}, 'T', 't{teacher_id}@x', 'h', '', false, CURRENT_TIMESTAMP)"
+                )
+            run(
+                "INSERT INTO classes (id, teacher_id, name, term, join_code, join_enabled, created_at)"
+                " VALUES (1, 1, 'C', '', 'ABCDEFGH', true, CURRENT_TIMESTAMP)"
+            )
+            for student_id in (1, 2, 3):
+                run(
+                    "INSERT INTO students (id, class_id, display_name, return_code, created_at)"
+                    f" VALUES ({student_id}, 1, 'S', 'a-b-{student_id}', CURRENT_TIMESTAMP)"
+                )
+        upgrade()
+        with db.engine.connect() as connection:
+            run = connection.exec_driver_sql
+            tokens = [
+                row[0] for row in run("SELECT session_token FROM teachers UNION ALL SELECT session_token FROM students")
+            ]
+        assert len(tokens) == 5 and len(set(tokens)) == 5 and all(len(token) >= 20 for token in tokens)
+        downgrade(revision="base")
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE alembic_version")

@@ -532,10 +532,10 @@ def test_csrf_is_required(make_app, make_teacher):
         me = Teacher(name="T", email="t@school.example", password_hash=hash_password("x" * 12))
         db.session.add(me)
         db.session.commit()
-        teacher_id = me.id
+        login_id = me.get_id()
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = f"teacher:{teacher_id}"
+        session["_user_id"] = login_id
     assert client.post("/moderation/reflections/1/approve", data={}).status_code == 400
     assert client.post("/moderation/flag-words", data={"words": "x"}).status_code == 400
 

@@ -6,6 +6,7 @@ from flask_login import current_user, login_user, logout_user
 from ..access import is_teacher, to_teacher_login
 from ..extensions import db, limiter
 from ..passwords import check_password, hash_password
+from ..sessions import rotate_session_token, stay_signed_in
 from ..web import form_page, safe_next
 from .accounts import EmailTaken, create_teacher, find_teacher_by_email
 from .forms import ChangePasswordForm, LoginForm, SignupForm
@@ -57,6 +58,19 @@ def logout():
     return redirect(url_for("main.home"))
 
 
+@bp.route("/logout-everywhere", methods=["POST"])
+def logout_everywhere():
+    """Sign out every browser signed in as this teacher, this one included (a lost laptop, a shared computer)."""
+    if not is_teacher():
+        return to_teacher_login()
+    teacher = current_user._get_current_object()
+    rotate_session_token(teacher)
+    db.session.commit()
+    logout_user()
+    flash("You have logged out on every computer, this one included.", "info")
+    return redirect(url_for("main.home"))
+
+
 @bp.route("/password", methods=["GET", "POST"])
 def change_password():
     # The one teacher-only page here: the rest of this blueprint is for visitors.
@@ -67,8 +81,12 @@ def change_password():
         if not check_password(current_user.password_hash, form.current_password.data):
             form.current_password.errors.append("That is not your current password.")
         else:
-            current_user.password_hash = hash_password(form.new_password.data)
+            teacher = current_user._get_current_object()
+            teacher.password_hash = hash_password(form.new_password.data)
+            # Anyone signed in with the old password (another computer, a stolen cookie) is signed out.
+            rotate_session_token(teacher)
             db.session.commit()
-            flash("Your password has been changed.", "success")
+            stay_signed_in(teacher)
+            flash("Your password has been changed. Any other computer signed in as you has been logged out.", "success")
             return redirect(url_for("main.home"))
     return form_page("auth/change_password.html", form=form)

@@ -7,6 +7,7 @@ from sqlalchemy import case, delete, func, select
 from ..extensions import db
 from ..join.logic import clean_display_name, unused_return_code
 from ..models import Assignment, ModerationEvent, Prompt, Reflection, SchoolClass, StanceAnswer, Student
+from ..sessions import rotate_session_token
 from ..statuses import DONE, WITH_STUDENT
 from ..statuses import ReflectionStatus as S
 
@@ -62,8 +63,9 @@ def rename_student(student: Student, display_name: str) -> Student:
 
 
 def reset_return_code(student: Student) -> str:
-    """Replace a lost return code; the old one stops working at once."""
+    """Replace a lost return code; the old one stops working at once, and so does every browser signed in with it."""
     student.return_code = unused_return_code()
+    rotate_session_token(student)
     db.session.commit()
     return student.return_code
 

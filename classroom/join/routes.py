@@ -2,12 +2,13 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ..access import current_student, is_student, is_teacher, student_required
 from ..extensions import csrf, limiter
 from ..joincodes import normalise_join_code
+from ..sessions import sign_in_student
 from ..student.page import restore_kept_text
 from ..web import form_page, safe_next
 from .forms import DisplayNameForm, JoinCodeForm, ResumeForm
@@ -55,9 +56,7 @@ def resume() -> ResponseReturnValue:
         if student is None:
             form.return_code.errors.append(BAD_RETURN_CODE)
         else:
-            if current_user.is_authenticated:
-                logout_user()
-            login_user(student, remember=True)
+            sign_in_student(student)
             if form.stash_prompt.data:
                 restored = restore_kept_text(form)
                 if restored is not None:
@@ -97,10 +96,7 @@ def code(code: str) -> ResponseReturnValue:
     form = DisplayNameForm()
     if form.validate_on_submit():
         student = join_class(school_class, form.display_name.data)
-        if current_user.is_authenticated:
-            logout_user()
-        # remember=True: on the student's own device they stay signed in after closing the browser.
-        login_user(student, remember=True)
+        sign_in_student(student)
         session[WELCOME_KEY] = student.id
         return redirect(url_for("join.welcome"))
     elsewhere = current_student() if is_student() else None
@@ -131,9 +127,7 @@ def assignment_link(token: str) -> ResponseReturnValue:
     form = DisplayNameForm()
     if form.validate_on_submit():
         student = join_class(school_class, form.display_name.data)
-        if current_user.is_authenticated:
-            logout_user()
-        login_user(student, remember=True)
+        sign_in_student(student)
         session[WELCOME_KEY] = student.id
         session[WELCOME_NEXT_KEY] = assignment.id
         return redirect(url_for("join.welcome"))

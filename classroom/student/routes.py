@@ -13,9 +13,10 @@ from ..access import (
     student_prompt_or_404,
     student_required,
 )
-from ..extensions import csrf
+from ..extensions import csrf, db
 from ..join.routes import WELCOME_KEY
 from ..models import Reflection
+from ..sessions import rotate_session_token
 from ..statuses import ReflectionStatus as S
 from .forms import StanceAnswerForm
 from .page import reflection_form, render_assignment, signed_out_with_text
@@ -141,4 +142,16 @@ def logout() -> ResponseReturnValue:
         logout_user()
         session.pop(WELCOME_KEY, None)
         flash("You have logged out. To come back, use your return code.", "info")
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/logout-everywhere", methods=["POST"])
+def logout_everywhere() -> ResponseReturnValue:
+    """Sign out every browser signed in as this student (a school computer someone forgot to log out of)."""
+    if is_student():
+        rotate_session_token(current_student())
+        db.session.commit()
+        logout_user()
+        session.pop(WELCOME_KEY, None)
+        flash("You have logged out on every computer and phone. To come back, use your return code.", "info")
     return redirect(url_for("main.home"))
