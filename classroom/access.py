@@ -119,6 +119,11 @@ def owned_assignment_or_404(assignment_id: int) -> Assignment:
     )
 
 
+def assignment_prompt_or_404(assignment: Assignment, prompt_id: int) -> Prompt:
+    """A prompt of that (already owned) assignment."""
+    return db.one_or_404(db.select(Prompt).where(Prompt.id == prompt_id, Prompt.assignment_id == assignment.id))
+
+
 def class_assignment_or_404(school_class: SchoolClass, assignment_id: int) -> Assignment:
     """An assignment of that (already owned) class."""
     return db.one_or_404(

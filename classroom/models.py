@@ -87,6 +87,8 @@ class LessonPlan(db.Model):
     teacher_id: Mapped[int] = mapped_column(ForeignKey("teachers.id", ondelete="CASCADE"), index=True)
     film_id: Mapped[int] = mapped_column(ForeignKey("films.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
+    # The teacher's link to the film for checking prompt times before anything is assigned.
+    video_url: Mapped[str] = mapped_column(String(2000), default="", server_default="")
     grade_band: Mapped[str] = mapped_column(String(60), default="")
     objectives: Mapped[str] = mapped_column(Text, default="")
     stance_question: Mapped[str] = mapped_column(Text)
@@ -220,6 +222,12 @@ class Prompt(PromptFields, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), index=True)
+    # The plan prompt this one was copied from, so the plan's later changes can be brought to the class.
+    # No foreign key (SQLite cannot add one without rebuilding the table, which would cascade away every
+    # reflection): 0 or an id no longer in the plan means the plan dropped that prompt.
+    plan_prompt_id: Mapped[int | None] = mapped_column(Integer, index=True, nullable=True)
+    # When its text or time last changed after it was assigned; answers written before it are marked.
+    changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     assignment: Mapped[Assignment] = relationship(back_populates="prompts")
     reflections: Mapped[list[Reflection]] = relationship(
         back_populates="prompt", cascade="all, delete-orphan", lazy="raise"

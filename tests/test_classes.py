@@ -277,7 +277,9 @@ def test_editing_the_plan_afterwards_leaves_the_assignment_alone(app, teacher_cl
     assert after == before
     assert stored.stance_question == "How should Stalin be remembered?"
     page = teacher_client.get(f"/classes/assignments/{assignment_id}").get_data(as_text=True)
-    assert "What do you notice in the opening images?" in page and "Rewritten" not in page
+    # The plan's new wording is only offered (issue 9: "bring these changes to the class"), not in the prompts.
+    prompts_section = page.split('id="prompts"', 1)[1]
+    assert "What do you notice in the opening images?" in prompts_section and "Rewritten" not in prompts_section
 
 
 @pytest.mark.parametrize(

@@ -55,7 +55,7 @@ def assign_plan(
     anonymise: bool = True,
     title: str | None = None,
 ) -> Assignment:
-    """Give a plan to a class; the assignment copies the prompts so later plan edits leave it alone."""
+    """Give a plan to a class; it gets its own copy of the prompts, each remembering its plan prompt."""
     assignment = Assignment(
         class_id=school_class.id,
         plan_id=plan.id,
@@ -71,7 +71,7 @@ def assign_plan(
         anonymise=anonymise,
         stance_question=plan.stance_question,
         stance_options=list(plan.stance_options),
-        prompts=[Prompt(**p.prompt_fields()) for p in plan.prompts],
+        prompts=[Prompt(plan_prompt_id=p.id, **p.prompt_fields()) for p in plan.prompts],
     )
     db.session.add(assignment)
     db.session.commit()

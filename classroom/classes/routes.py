@@ -5,13 +5,22 @@ from datetime import timedelta
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from wtforms import SelectChoice
 
-from ..access import current_teacher, owned_assignment_or_404, owned_class_or_404, owned_plan_or_404, teachers_only
+from ..access import (
+    assignment_prompt_or_404,
+    current_teacher,
+    owned_assignment_or_404,
+    owned_class_or_404,
+    owned_plan_or_404,
+    teachers_only,
+)
 from ..extensions import db
+from ..filmtime import format_film_time
+from ..lessons.forms import PromptForm
 from ..models import LessonPlan, utcnow
 from ..moderation.queue import awaiting_count
 from ..timezones import current_zone, local_to_utc, utc_to_local
 from ..web import form_page
-from . import logic, sharing
+from . import logic, prompts, sharing
 from .forms import AssignmentForm, ClassForm, NewAssignmentForm, date_error_messages
 
 bp = Blueprint("classes", __name__, url_prefix="/classes")
@@ -119,13 +128,74 @@ def new_assignment(class_id: int):
 @bp.route("/assignments/<int:assignment_id>")
 def assignment(assignment_id: int):
     assignment = owned_assignment_or_404(assignment_id)
+    changes = prompts.plan_changes(assignment)
     return render_template(
         "classes/assignment.html",
         assignment=assignment,
         school_class=assignment.school_class,
         awaiting=awaiting_count(assignment.class_id, assignment.id),
         share=sharing.share_panel(assignment),
+        plan_changes=changes,
+        plan_changes_digest=prompts.changes_digest(changes),
+        answered_before_change=prompts.answers_before_change(assignment.prompts),
     )
+
+
+@bp.route("/assignments/<int:assignment_id>/prompts/<int:prompt_id>/edit", methods=["GET", "POST"])
+def edit_assignment_prompt(assignment_id: int, prompt_id: int):
+    """Correct one prompt of the class's copy; students' answers stay with it."""
+    assignment = owned_assignment_or_404(assignment_id)
+    prompt = assignment_prompt_or_404(assignment, prompt_id)
+    form = PromptForm(obj=prompt)
+    if request.method == "GET":
+        form.time.data = format_film_time(prompt.time_seconds)
+        form.time_checked.data = prompt.time_confirmed
+    if form.validate_on_submit():
+        changed = prompts.edit_prompt(
+            prompt,
+            form.text.data,
+            form.seconds,
+            form.theme.data,
+            pause=form.pause.data,
+            teacher_note=form.teacher_note.data,
+            time_checked=form.time_checked.data,
+        )
+        if not changed:
+            flash("Nothing changed.", "info")
+        elif prompt.changed_at and prompts.answers_before_change([prompt]).get(prompt.id):
+            flash(
+                "Prompt saved. Answers written before this change are marked as answering the earlier version.",
+                "success",
+            )
+        else:
+            flash("Prompt saved. The class sees the change straight away.", "success")
+        return redirect(url_for("classes.assignment", assignment_id=assignment.id, _anchor=f"prompt-{prompt.id}"))
+    return form_page(
+        "classes/assignment_prompt_form.html",
+        form=form,
+        assignment=assignment,
+        school_class=assignment.school_class,
+        prompt=prompt,
+        answers=prompts.answer_count(prompt),
+        preview_url=assignment.video_url,
+    )
+
+
+@bp.route("/assignments/<int:assignment_id>/plan-changes", methods=["POST"])
+def bring_plan_changes(assignment_id: int):
+    """Bring the plan's current prompts to the class, if they are still the changes the teacher was shown."""
+    assignment = owned_assignment_or_404(assignment_id)
+    changes = prompts.plan_changes(assignment)
+    if not changes:
+        flash("This assignment already has the plan's prompts: nothing to bring over.", "info")
+    elif request.form.get("digest") != prompts.changes_digest(changes):
+        flash(
+            "The plan changed again since this page was loaded. Check the list of changes below and try again.", "error"
+        )
+    else:
+        prompts.bring_plan_changes(assignment)
+        flash(f"Brought {len(changes)} change{'s' if len(changes) != 1 else ''} from the plan to the class.", "success")
+    return redirect(url_for("classes.assignment", assignment_id=assignment.id, _anchor="plan-changes"))
 
 
 @bp.route("/assignments/<int:assignment_id>/edit", methods=["GET", "POST"])

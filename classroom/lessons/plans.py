@@ -8,7 +8,7 @@ from importlib import resources
 from ..extensions import db
 from ..film import the_film
 from ..filmtime import parse_film_time
-from ..models import THEMES, Assignment, LessonPlan, PlanPrompt, Teacher
+from ..models import THEMES, Assignment, LessonPlan, PlanPrompt, Prompt, Teacher
 from .stance import DEFAULT_STANCE_OPTIONS, DEFAULT_STANCE_QUESTION
 
 MIN_STANCE_OPTIONS = 2
@@ -170,8 +170,16 @@ def confirm_prompt_time(prompt: PlanPrompt) -> None:
     db.session.commit()
 
 
+# What an assignment's prompt keeps as its plan prompt once the plan has dropped it: never a row's id,
+# so a later prompt that reuses the id (SQLite may) is not taken for it.
+DROPPED_FROM_PLAN = 0
+
+
 def delete_prompt(prompt: PlanPrompt) -> None:
-    """Remove a prompt from its plan."""
+    """Remove a prompt from its plan; classes that have it keep their copy, noted as dropped from the plan."""
+    db.session.execute(
+        db.update(Prompt).where(Prompt.plan_prompt_id == prompt.id).values(plan_prompt_id=DROPPED_FROM_PLAN)
+    )
     db.session.delete(prompt)
     db.session.commit()
 

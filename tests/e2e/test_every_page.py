@@ -56,6 +56,12 @@ def busy_class(seeded_lesson, live_app):
             ).first(),
         )
         assert db.session.get(Reflection, flagged.id).flagged
+        # The plan moves on after assigning, so the assignment page offers its changes to the class.
+        last = db.session.scalars(
+            db.select(PlanPrompt).where(PlanPrompt.plan_id == lesson.plan_id).order_by(PlanPrompt.time_seconds.desc())
+        ).first()
+        last.text = last.text + " Who decides?"
+        db.session.commit()
         db.session.remove()
     return lesson
 
@@ -88,6 +94,11 @@ def test_every_teacher_page(new_context, busy_class, live_app):
         ("t-projector", "classes.projector", {"assignment_id": a}),
         ("t-assignment-edit", "classes.edit_assignment", {"assignment_id": a}),
         ("t-assignment-delete", "classes.delete_assignment", {"assignment_id": a}),
+        (
+            "t-assignment-prompt-edit",
+            "classes.edit_assignment_prompt",
+            {"assignment_id": a, "prompt_id": lesson.prompt_id},
+        ),
         ("t-plans", "lessons.index", {}),
         ("t-plan", "lessons.show", {"plan_id": p}),
         ("t-plan-new", "lessons.new", {}),

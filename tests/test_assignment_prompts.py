@@ -1,0 +1,207 @@
+"""An assignment's prompts: edited directly, plan changes brought to the class, answers marked when changed."""
+
+import re
+from datetime import timedelta
+
+from classroom.classes import prompts as assignment_prompts
+from classroom.extensions import db
+from classroom.models import Assignment, LessonPlan, PlanPrompt, Prompt, Reflection, utcnow
+
+from .conftest import login_as
+
+
+def prompt_form(**changes):
+    data = {"text": "What do you notice in the opening images?", "time": "0:01:00", "theme": "film literacy"}
+    data.update(changes)
+    return data
+
+
+def stored_prompts(app, assignment_id):
+    with app.app_context():
+        found = db.session.get(Assignment, assignment_id).prompts
+        return [(p.time_seconds, p.text, p.pause, p.plan_prompt_id, p.changed_at is not None) for p in found]
+
+
+def test_assigning_remembers_each_plan_prompt(app, assignment):
+    with app.app_context():
+        stored = db.session.get(Assignment, assignment.id)
+        assert [p.plan_prompt_id for p in stored.prompts] == [pp.id for pp in stored.plan.prompts]
+        assert all(p.changed_at is None for p in stored.prompts)
+
+
+def test_teacher_edits_a_prompt_of_the_assignment(app, teacher_client, assignment):
+    first = assignment.prompts[0]
+    url = f"/classes/assignments/{assignment.id}/prompts/{first.id}/edit"
+    page = teacher_client.get(url).get_data(as_text=True)
+    assert 'value="0:01:00"' in page and "What do you notice in the opening images?" in page
+    response = teacher_client.post(url, data=prompt_form(text="What do you see first?", time="0:01:30", pause="y"))
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/classes/assignments/{assignment.id}#prompt-{first.id}")
+    after = stored_prompts(app, assignment.id)
+    assert after[0][:3] == (90, "What do you see first?", True)
+    # The plan is untouched.
+    with app.app_context():
+        assert (
+            db.session.get(Assignment, assignment.id).plan.prompts[0].text
+            == "What do you notice in the opening images?"
+        )
+    page = teacher_client.get(f"/classes/assignments/{assignment.id}").get_data(as_text=True)
+    assert "What do you see first?" in page
+    # Nobody had answered, so nothing is marked as changed after answers.
+    assert "Changed after" not in page
+
+
+def test_bad_prompt_edit_is_refused_with_the_text_kept(app, teacher_client, assignment):
+    first = assignment.prompts[0]
+    url = f"/classes/assignments/{assignment.id}/prompts/{first.id}/edit"
+    response = teacher_client.post(url, data=prompt_form(text="My careful new wording", time="9:99:99"))
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "My careful new wording" in page and 'aria-invalid="true"' in page
+    assert stored_prompts(app, assignment.id)[0][:2] == (60, "What do you notice in the opening images?")
+    assert teacher_client.post(url, data=prompt_form(text="")).status_code == 400
+
+
+def test_another_teachers_prompt_is_404(app, other_teacher, assignment, make_class, make_assignment):
+    client = app.test_client()
+    login_as(client, other_teacher)
+    first = assignment.prompts[0]
+    url = f"/classes/assignments/{assignment.id}/prompts/{first.id}/edit"
+    assert client.get(url).status_code == 404
+    assert client.post(url, data=prompt_form(text="Hijacked")).status_code == 404
+    assert client.post(f"/classes/assignments/{assignment.id}/plan-changes").status_code == 404
+    # A prompt of another assignment, through one's own assignment, is a 404 as well.
+    mine = make_assignment(make_class(other_teacher))
+    login_as(client, other_teacher)
+    assert client.get(f"/classes/assignments/{mine.id}/prompts/{first.id}/edit").status_code == 404
+    assert stored_prompts(app, assignment.id)[0][1] == "What do you notice in the opening images?"
+
+
+def test_a_change_after_students_answered_is_marked_for_both(
+    app, teacher_client, assignment, student, student_client, write_reflection, make_student, school_class
+):
+    first, second = assignment.prompts[0], assignment.prompts[1]
+    write_reflection(student, first, "The snow and the statues.")
+    page = student_client.get(f"/student/assignments/{assignment.id}").get_data(as_text=True)
+    assert "changed this prompt after you answered" not in page
+    url = f"/classes/assignments/{assignment.id}/prompts/{first.id}/edit"
+    # The teacher is told before saving that answers exist.
+    assert "1 student has already answered" in teacher_client.get(url).get_data(as_text=True)
+    response = teacher_client.post(
+        url, data=prompt_form(text="What do the first images tell you?"), follow_redirects=True
+    )
+    assert "marked as answering the earlier version" in response.get_data(as_text=True)
+    page = teacher_client.get(f"/classes/assignments/{assignment.id}").get_data(as_text=True)
+    assert "Changed after 1 student answered" in page
+    # The answer stays with its prompt, and the student is told the prompt changed.
+    with app.app_context():
+        reflection = db.session.execute(db.select(Reflection)).scalar_one()
+        assert reflection.prompt_id == first.id and reflection.body == "The snow and the statues."
+    page = student_client.get(f"/student/assignments/{assignment.id}").get_data(as_text=True)
+    assert "What do the first images tell you?" in page
+    assert page.count("changed this prompt after you answered") == 1
+    # A classmate who answers after the change sees no such note.
+    later = make_student(school_class, "Lena")
+    write_reflection(later, first, "Cold light.")
+    client = app.test_client()
+    login_as(client, later)
+    assert "changed this prompt after you answered" not in client.get(f"/student/assignments/{assignment.id}").get_data(
+        as_text=True
+    )
+    # Changing only the teacher's note or the theme does not mark answers.
+    teacher_client.post(
+        f"/classes/assignments/{assignment.id}/prompts/{second.id}/edit",
+        data=prompt_form(text=second.text, time="0:10:00", theme="memory", teacher_note="Go slowly.", pause="y"),
+    )
+    with app.app_context():
+        assert db.session.get(Prompt, second.id).changed_at is None
+
+
+def test_answered_before_change_compares_times(app, assignment):
+    prompt = Prompt(changed_at=utcnow())
+    assert not assignment_prompts.answered_before_change(prompt, None)
+    assert assignment_prompts.answered_before_change(prompt, Reflection(created_at=utcnow() - timedelta(minutes=1)))
+    assert not assignment_prompts.answered_before_change(prompt, Reflection(created_at=utcnow() + timedelta(minutes=1)))
+    assert not assignment_prompts.answered_before_change(Prompt(), Reflection(created_at=utcnow()))
+
+
+def change_the_plan(app, plan_id):
+    """Reword the first prompt, move the second, drop the third, add a fourth (through the plan's pages' rules)."""
+    from classroom.lessons import plans
+
+    with app.app_context():
+        plan = db.session.get(LessonPlan, plan_id)
+        first, second, third = plan.prompts
+        plans.update_prompt(first, "What do the opening images show?", first.time_seconds, first.theme)
+        plans.update_prompt(second, second.text, 640, second.theme, pause=False)
+        plans.delete_prompt(third)
+        plans.add_prompt(plan, "What would you ask the historian?", 4000, "justice")
+
+
+def test_plan_changes_are_listed_and_brought_to_the_class(app, teacher_client, assignment, student, write_reflection):
+    page = teacher_client.get(f"/classes/assignments/{assignment.id}").get_data(as_text=True)
+    assert "Bring these changes to the class" not in page
+    first, _, third = assignment.prompts
+    write_reflection(student, first, "Snow.")
+    change_the_plan(app, assignment.plan_id)
+
+    page = teacher_client.get(f"/classes/assignments/{assignment.id}").get_data(as_text=True)
+    assert "Bring these changes to the class" in page
+    panel = page.split('id="plan-changes"', 1)[1].split("</section>", 1)[0]
+    assert "wording changed" in panel and "What do the opening images show?" in panel
+    assert "1 answer stays with it, marked as answering the earlier version" in panel
+    assert "time 0:10:00 → 0:10:40" in panel and "no longer pauses the film" in panel
+    assert "Removed</strong> (nobody has answered it)" in panel and "Who keeps the record" in panel
+    assert "New prompt:" in panel and "What would you ask the historian?" in panel
+    # Nothing reached the class yet.
+    assert [t for t, *_ in stored_prompts(app, assignment.id)] == [60, 600, 3000]
+
+    digest = re.search(r'name="digest" value="([0-9a-f]+)"', page).group(1)
+    response = teacher_client.post(f"/classes/assignments/{assignment.id}/plan-changes", data={"digest": digest})
+    assert response.status_code == 302
+    after = stored_prompts(app, assignment.id)
+    assert [(t, text, pause) for t, text, pause, *_ in after] == [
+        (60, "What do the opening images show?", False),
+        (640, "Why do some people still lay flowers for Stalin?", False),
+        (4000, "What would you ask the historian?", False),
+    ]
+    # The same rows were changed in place: the answer is still with its prompt, which is marked.
+    assert after[0][3] == assignment.prompts[0].plan_prompt_id and after[0][4] is True
+    with app.app_context():
+        assert db.session.execute(db.select(Reflection.prompt_id)).scalar_one() == first.id
+        assert db.session.scalars(db.select(Prompt.text)).all().count(third.text) == 0
+    page = teacher_client.get(f"/classes/assignments/{assignment.id}").get_data(as_text=True)
+    assert "Bring these changes to the class" not in page and "Changed after 1 student answered" in page
+
+
+def test_a_removed_prompt_with_answers_stays(app, teacher_client, assignment, student, write_reflection):
+    third = assignment.prompts[2]
+    write_reflection(student, third, "The archive.")
+    change_the_plan(app, assignment.plan_id)
+    page = teacher_client.get(f"/classes/assignments/{assignment.id}").get_data(as_text=True)
+    assert "Removed from the plan but kept here</strong>, because 1 student has answered it" in page
+    digest = re.search(r'name="digest" value="([0-9a-f]+)"', page).group(1)
+    teacher_client.post(f"/classes/assignments/{assignment.id}/plan-changes", data={"digest": digest})
+    texts = [text for _, text, *_ in stored_prompts(app, assignment.id)]
+    assert "Who keeps the record when the state does not?" in texts and len(texts) == 4
+    # It is not offered again.
+    assert "Bring these changes" not in teacher_client.get(f"/classes/assignments/{assignment.id}").get_data(
+        as_text=True
+    )
+
+
+def test_changes_the_teacher_did_not_see_are_not_applied(app, teacher_client, assignment):
+    change_the_plan(app, assignment.plan_id)
+    page = teacher_client.get(f"/classes/assignments/{assignment.id}").get_data(as_text=True)
+    digest = re.search(r'name="digest" value="([0-9a-f]+)"', page).group(1)
+    with app.app_context():
+        plan = db.session.get(LessonPlan, assignment.plan_id)
+        db.session.add(PlanPrompt(plan_id=plan.id, text="Sneaked in?", time_seconds=10, theme="memory"))
+        db.session.commit()
+    response = teacher_client.post(
+        f"/classes/assignments/{assignment.id}/plan-changes", data={"digest": digest}, follow_redirects=True
+    )
+    assert "The plan changed again since this page was loaded" in response.get_data(as_text=True)
+    assert [t for t, *_ in stored_prompts(app, assignment.id)] == [60, 600, 3000]
+    response = teacher_client.post(f"/classes/assignments/{assignment.id}/plan-changes", data={})
+    assert [t for t, *_ in stored_prompts(app, assignment.id)] == [60, 600, 3000]
