@@ -1,7 +1,7 @@
 """Assignment prompts remember their plan prompt and when they changed; plans carry a film link
 
 Revision ID: 7c4e2a9d1f60
-Revises: e28fb485abd4
+Revises: 7c4e2a9b1d63
 Create Date: 2026-11-26 18:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7c4e2a9d1f60'
-down_revision = 'e28fb485abd4'
+down_revision = '7c4e2a9b1d63'
 branch_labels = None
 depends_on = None
 
