@@ -48,3 +48,11 @@ def register(app: Flask) -> None:
 
         for line in demo_report(seed_demo()):
             click.echo(line)
+
+    @app.cli.command("reclean-reflections")
+    def reclean_reflections_command() -> None:
+        """Render every reflection stored under an older sanitiser policy (or none) again, in batches."""
+        from .sanitize import POLICY_VERSION
+        from .student.reflections import reclean_stored_text
+
+        click.echo(f"Rendered {reclean_stored_text():,} reflections again under policy {POLICY_VERSION}.")

@@ -311,8 +311,14 @@ class Reflection(db.Model):
     prompt_id: Mapped[int] = mapped_column(ForeignKey("prompts.id", ondelete="CASCADE"), index=True)
     # What the student typed (light Markdown), kept so they can edit it as written.
     body: Mapped[str] = mapped_column(Text)
-    # The sanitised HTML made from body on save.
+    # The sanitised HTML made from body on save, shown as is only while html_policy is the current
+    # sanitiser policy version (classroom/sanitize.py); otherwise cleaned again on every view.
     body_html: Mapped[str] = mapped_column(Text)
+    # The plain text made from body on save (with list and quote markers), for CSV exports.
+    body_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The sanitiser policy version that cleaned body_html and body_text; null when the row was written by
+    # anything but the save path. `flask reclean-reflections` renders old rows again under the current one.
+    html_policy: Mapped[str | None] = mapped_column(String(32), nullable=True)
     word_count: Mapped[int] = mapped_column(Integer, default=0)
     cited_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # status and flagged have no index of their own: too few distinct values for the planner to use one.

@@ -5,7 +5,7 @@ from flask import Flask, url_for
 from .classes.prompts import answered_before_change
 from .filmtime import format_film_time
 from .marks.scheme import describe_mark
-from .sanitize import sanitize_html
+from .sanitize import user_html
 from .statuses import STATUS_LABELS, STATUS_SETS, ReflectionStatus
 from .timezones import school_time, zone_name
 
@@ -17,7 +17,7 @@ def join_link(code: str) -> str:
 
 def register(app: Flask) -> None:
     app.jinja_env.filters["film_time"] = format_film_time
-    app.jinja_env.filters["user_html"] = sanitize_html
+    app.jinja_env.filters["user_html"] = user_html
     app.jinja_env.filters["school_time"] = school_time
     app.jinja_env.globals["status_labels"] = STATUS_LABELS
     app.jinja_env.globals["statuses"] = ReflectionStatus

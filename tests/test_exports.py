@@ -41,8 +41,11 @@ def test_to_csv_quotes_as_rfc_4180_and_round_trips():
     assert parse(text) == [["Name", "Text"], ["Sasha, K", 'She said "never"\nand left'], ["'=1+1", "Ёлка"]]
 
 
-def test_export_text_is_plain_with_paragraphs():
-    assert export_text("**Hi** <script>x</script>\n\n\n\n- one\n- two") == "Hi x\n\none\n\ntwo"
+def test_export_text_is_plain_with_paragraphs_and_list_and_quote_markers():
+    assert export_text("**Hi** <script>x</script>\n\n\n\n- one\n- two") == "Hi x\n\n- one\n- two"
+    assert export_text("> they said\n> so\n\n1. first\n2. second\n\nA & B < C") == (
+        "> they said\n> so\n\n1. first\n2. second\n\nA & B < C"
+    )
 
 
 def test_filename_is_safe_ascii():
@@ -100,7 +103,7 @@ def test_reflections_csv(teacher_client, exported, school_class):
         "Approved",
         "9",
     ]
-    assert first[8] == "Bold start, then -1 and a tag\n\nquoted line"
+    assert first[8] == "Bold start, then -1 and a tag\n\n> quoted line"  # the quote keeps its marker (issue 13)
     assert len(first[9]) == 16 and first[10] == ""
     assert second[2] == "Миша" and second[6] == "Rejected" and second[5] == ""
     assert second[8] == '\'@everyone Память, "кавычки"'

@@ -38,7 +38,7 @@ from ..models import (
 )
 from ..moderation.flags import flag_details
 from ..passwords import hash_password
-from ..sanitize import render_reflection, word_count
+from ..sanitize import render_for_storage, word_count
 from ..statuses import ReflectionStatus as S
 from . import baseline
 from .texts import text_pool
@@ -180,6 +180,8 @@ def _vtt(seconds: int) -> str:
 class RenderedText:
     body: str
     body_html: str
+    body_text: str
+    policy: str
     words: int
     flags: str
 
@@ -190,7 +192,8 @@ def rendered_pool(size: int, seed: int) -> dict[str, list[RenderedText]]:
     for theme, body in text_pool(size, THEMES, seed=seed):
         details = flag_details(body)
         flags = json.dumps(details, ensure_ascii=False) if details else ""
-        by_theme[theme].append(RenderedText(body, str(render_reflection(body)), word_count(body), flags))
+        stored = render_for_storage(body)
+        by_theme[theme].append(RenderedText(body, stored.html, stored.text, stored.policy, word_count(body), flags))
     return by_theme
 
 
@@ -514,6 +517,8 @@ class Seeder:
             "prompt_id": prompt_id,
             "body": text.body,
             "body_html": text.body_html,
+            "body_text": text.body_text,
+            "html_policy": text.policy,
             "word_count": text.words,
             "cited_seconds": cited,
             "status": status,

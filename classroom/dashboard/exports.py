@@ -9,7 +9,7 @@ from datetime import datetime
 
 from ..filmtime import format_film_time
 from ..models import Reflection
-from ..sanitize import plain_text
+from ..sanitize import POLICY_VERSION, render_for_storage
 from ..statuses import DONE, ReflectionStatus
 from ..timezones import as_utc
 
@@ -55,10 +55,12 @@ def to_csv(header: list[str], rows) -> str:
     return out.getvalue()
 
 
-def export_text(body: str) -> str:
-    """A reflection as plain text: no markup, paragraphs kept apart by one blank line."""
-    lines = [line.strip() for line in plain_text(body).splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+def export_text(body: str, stored_text: str | None = None, policy: str | None = None) -> str:
+    """A reflection as plain text: no markup, paragraphs apart by one blank line, list items and quotes
+    marked ("- ", "1. ", "> "). The text stored at save time when the current policy made it."""
+    if stored_text is not None and policy == POLICY_VERSION:
+        return stored_text
+    return render_for_storage(body).text
 
 
 def _when(moment: datetime | None) -> str:
@@ -77,7 +79,7 @@ def reflection_rows(class_name: str, assignment_title: str, reflections: list[Re
             format_film_time(r.cited_seconds) if r.cited_seconds is not None else "",
             ReflectionStatus.label_of(r.status),
             r.word_count,
-            export_text(r.body),
+            export_text(r.body, r.body_text, r.html_policy),
             _when(r.submitted_at),
             _when(r.decided_at),
         ]

@@ -15,7 +15,7 @@ from importlib import resources
 import bleach
 from markupsafe import Markup, escape
 
-from ..sanitize import ALLOWED_TAGS, sanitize_html
+from ..sanitize import ALLOWED_TAGS, user_html
 
 MAX_MATCHES_PER_KIND = 10
 
@@ -232,14 +232,14 @@ def _highlight_pattern(terms: list[str]) -> re.Pattern | None:
     return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
 
 
-def highlight(body_html: str, flags: list[dict]) -> Markup:
+def highlight(body_html: str, flags: list[dict], policy: str | None = None) -> Markup:
     """The reflection's HTML with the flagged words wrapped in <mark>, built only from sanitised parts.
 
-    The stored HTML is sanitised again first; only its text between tags is searched, each piece of
+    The stored HTML is sanitised again first unless the current policy cleaned it (`policy`); only its text between tags is searched, each piece of
     text is escaped again, and the result passes the allowlist (plus <mark>) once more before it is
     marked safe, so nothing the student typed can become markup.
     """
-    clean = str(sanitize_html(body_html))
+    clean = str(user_html(body_html, policy))
     pattern = _highlight_pattern([word for flag in flags or [] for word in flag.get("matches", [])])
     if pattern is None:
         return Markup(clean)

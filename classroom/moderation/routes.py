@@ -73,7 +73,7 @@ def render_queue(school_class, assignment_id=None, page=1, failed=None, status=2
                     page=queue.page,
                 ),
                 "failed": (failed or {}).get(reflection.id),
-                "body": highlight(reflection.body_html, reflection.flags),
+                "body": highlight(reflection.body_html, reflection.flags, reflection.html_policy),
                 "mark": marks.get(reflection.id),
                 "mark_context": {
                     "next_id": following.id if following else "",
@@ -256,7 +256,7 @@ def render_history(reflection, failed=None, status=200):
             failed=failed,
             mark=mark_of(reflection),
             mark_events=mark_history(reflection),
-            body=highlight(reflection.body_html, reflection.flags),
+            body=highlight(reflection.body_html, reflection.flags, reflection.html_policy),
         ),
         status,
     )

@@ -7,13 +7,13 @@ shows the whole story next to their own decisions.
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import Assignment, ModerationEvent, Prompt, Reflection, Student, utcnow
 from ..moderation.flags import apply_flags
-from ..sanitize import plain_text, render_reflection, word_count
+from ..sanitize import POLICY_VERSION, plain_text, render_for_storage, word_count
 from ..statuses import ReflectionStatus as S
 from .stance import prompts_unlocked, stance_answers
 
@@ -103,7 +103,8 @@ def _record(reflection: Reflection, from_status: str, to_status: str) -> None:
 
 def _write(reflection: Reflection, body: str, cited_seconds: int | None, status: str, now: datetime) -> None:
     reflection.body = body
-    reflection.body_html = str(render_reflection(body))
+    stored = render_for_storage(body)
+    reflection.body_html, reflection.body_text, reflection.html_policy = stored.html, stored.text, stored.policy
     reflection.word_count = word_count(body)
     reflection.cited_seconds = cited_seconds
     if status in (S.AWAITING, S.APPROVED) and (status != reflection.status or reflection.submitted_at is None):
@@ -199,6 +200,7 @@ class ClassmateReflection:
     body_html: str
     cited_seconds: int | None
     starred: bool
+    html_policy: str | None = None
 
 
 def classmates_reflections(
@@ -220,6 +222,7 @@ def classmates_reflections(
         select(
             Reflection.prompt_id,
             Reflection.body_html,
+            Reflection.html_policy,
             Reflection.cited_seconds,
             Reflection.starred,
             Student.display_name,
@@ -238,7 +241,39 @@ def classmates_reflections(
         .order_by(Reflection.prompt_id, Reflection.starred.desc(), numbering.c.number)
     )
     shown: dict[int, list[ClassmateReflection]] = {}
-    for prompt_id, body_html, cited, starred, name, number in rows:
+    for prompt_id, body_html, policy, cited, starred, name, number in rows:
         label = f"Classmate {number}" if assignment.anonymise else name
-        shown.setdefault(prompt_id, []).append(ClassmateReflection(label, body_html, cited, starred))
+        shown.setdefault(prompt_id, []).append(ClassmateReflection(label, body_html, cited, starred, policy))
     return shown
+
+
+def reclean_stored_text(batch_size: int = 500) -> int:
+    """Render every reflection not stored under the current sanitiser policy again from what the student
+    wrote (HTML, plain text, version); returns how many rows were rewritten. Safe while the app runs."""
+    done, after_id = 0, 0
+    stale = or_(Reflection.html_policy.is_(None), Reflection.html_policy != POLICY_VERSION)
+    while True:
+        rows = db.session.execute(
+            select(Reflection.id, Reflection.body)
+            .where(stale, Reflection.id > after_id)
+            .order_by(Reflection.id)
+            .limit(batch_size)
+        ).all()
+        if not rows:
+            return done
+        for reflection_id, body in rows:
+            stored = render_for_storage(body)
+            # Only if the text is still the one rendered: a student's save meanwhile stored its own.
+            done += db.session.execute(
+                update(Reflection)
+                .where(Reflection.id == reflection_id, Reflection.body == body)
+                .values(
+                    body_html=stored.html,
+                    body_text=stored.text,
+                    html_policy=stored.policy,
+                    updated_at=Reflection.updated_at,  # a re-render is not an edit
+                )
+                .execution_options(synchronize_session=False)
+            ).rowcount
+        db.session.commit()
+        after_id = rows[-1][0]
