@@ -5,7 +5,7 @@ migration) until `flask reclean-reflections` renders them again; a school's data
 reflections takes minutes for that, too long to hold a migration.
 
 Revision ID: 7c4e2a9b1d03
-Revises: e28fb485abd4
+Revises: 7c4e2a9d1f60
 Create Date: 2026-11-26 18:45:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "7c4e2a9b1d03"
-down_revision = "e28fb485abd4"
+down_revision = "7c4e2a9d1f60"
 branch_labels = None
 depends_on = None
 
