@@ -1,23 +1,25 @@
 """Codes people read aloud or copy from a board: no look-alike characters."""
 
 import secrets
+from importlib import resources
 
 # No 0/O or 1/I/L: nothing a student can misread from a projector.
 JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 JOIN_CODE_LENGTH = 8
 
-# Return codes are three short words a student can write down and say out loud.
-RETURN_WORDS = (
-    "amber apple arrow badge basin berry birch blaze bloom brave brick brook cabin candle canoe "
-    "cedar chalk cliff cloud clover comet coral crane creek crown daisy delta dune eagle ember "
-    "fable fern field flame flint forest fox frost garden glade globe grape harbor hazel heron "
-    "hill honey island ivory jade jasmine kettle kite lagoon lake lantern lemon lilac linen "
-    "lotus maple marble meadow melon mint moon moss nectar north oak oasis ocean olive orbit "
-    "otter owl palm panda pearl pebble pepper pine planet plum pond poppy prism quartz quill "
-    "rain raven reef ridge river robin rose sage sail salmon sand shell silver sky slate snow "
-    "spark spruce star stone storm summit sun swan thistle thunder tiger timber topaz torch "
-    "tulip valley velvet violet walnut wave willow wind winter wolf wren yarrow zephyr"
-).split()
+
+def _load_return_words() -> tuple[str, ...]:
+    text = resources.files("classroom").joinpath("data/return_words.txt").read_text(encoding="utf-8")
+    return tuple(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+# Return codes are the class's number and four short common words a student can write down and say out
+# loud, e.g. "12-otter-quill-lunar-tulip". The words alone give RETURN_CODE_SPACE codes in every class, so a
+# guess at one class's codes is hopeless, and the number says which class's sign-in throttle a guess counts
+# against.
+RETURN_WORDS = _load_return_words()
+RETURN_CODE_WORDS = 4
+RETURN_CODE_SPACE = len(RETURN_WORDS) ** RETURN_CODE_WORDS
 
 
 def new_join_code() -> str:
@@ -40,19 +42,24 @@ def normalise_join_code(text: str) -> str:
     return "".join(ch for ch in (text or "").upper() if ch.isalnum())
 
 
-# Student.return_code is a VARCHAR(20); three 7-letter words would not fit (PostgreSQL refuses them).
-RETURN_CODE_MAX = 20
+# Student.return_code is a VARCHAR(40): a class number of up to 14 digits and four words of up to 5 letters.
+RETURN_CODE_MAX = 40
 
 
-def new_return_code() -> str:
-    """Three random short words joined by dashes, e.g. 'maple-otter-quill', at most RETURN_CODE_MAX long."""
-    while True:
-        code = "-".join(secrets.choice(RETURN_WORDS) for _ in range(3))
-        if len(code) <= RETURN_CODE_MAX:
-            return code
+def new_return_code(class_id: int) -> str:
+    """The class number and four random words joined by dashes, e.g. '12-otter-quill-lunar-tulip'."""
+    return "-".join([str(class_id), *(secrets.choice(RETURN_WORDS) for _ in range(RETURN_CODE_WORDS))])
 
 
 def normalise_return_code(text: str) -> str:
-    """Lower-case words joined by single dashes, whatever separators were typed."""
-    words = "".join(ch if ch.isalpha() else " " for ch in (text or "").lower()).split()
-    return "-".join(words)
+    """Lower-case number and words joined by single dashes, whatever case and separators were typed."""
+    parts = "".join(ch if ch.isascii() and ch.isalnum() else " " for ch in (text or "").lower()).split()
+    return "-".join(parts)[:RETURN_CODE_MAX]
+
+
+def class_number_of(code: str) -> int | None:
+    """The class number a (normalised) return code starts with, or None when it does not start with one."""
+    first = code.split("-", 1)[0]
+    if first.isascii() and first.isdigit() and len(first) <= 14:
+        return int(first)
+    return None

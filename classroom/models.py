@@ -142,6 +142,9 @@ class SchoolClass(db.Model):
     join_code: Mapped[str] = mapped_column(String(8), unique=True)
     join_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Set when an upgrade gave every student of the class a new return code, until the teacher says they
+    # have handed the new codes out: the roster says what changed.
+    return_codes_reissued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     teacher: Mapped[Teacher] = relationship()
     assignments: Mapped[list[Assignment]] = relationship(
@@ -243,7 +246,7 @@ class Student(UserMixin, db.Model):
     class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"), index=True)
     display_name: Mapped[str] = mapped_column(String(60))
     # Kept readable because teachers print it for students who lose it.
-    return_code: Mapped[str] = mapped_column(String(20), unique=True)
+    return_code: Mapped[str] = mapped_column(String(40), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # Part of every login cookie; a new one signs out every browser (classroom/sessions.py).
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token, server_default="")

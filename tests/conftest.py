@@ -206,7 +206,11 @@ def make_assignment(app, make_plan):
 def make_student(app):
     def make(school_class, display_name="Sasha"):
         with app.app_context():
-            return _saved(Student(class_id=school_class.id, display_name=display_name, return_code=new_return_code()))
+            return _saved(
+                Student(
+                    class_id=school_class.id, display_name=display_name, return_code=new_return_code(school_class.id)
+                )
+            )
 
     return make
 

@@ -105,6 +105,10 @@ def test_every_migration_keeps_a_schools_data(make_app):
                 assert run(f"SELECT count(*) FROM {table}").scalar() == 1, table
             assert run("SELECT is_admin FROM teachers").scalar() in (False, 0)
             assert tuple(run("SELECT marking_scheme, points_per_prompt FROM assignments").one()) == ("points", 2)
+            # The three-word code is replaced by the class's number and four words, and the roster says so.
+            code = run("SELECT return_code FROM students").scalar()
+            assert code.startswith("1-") and len(code.split("-")) == 5
+            assert run("SELECT return_codes_reissued_at FROM classes").scalar() is not None
         downgrade(revision="base")
         with db.engine.begin() as connection:
             connection.exec_driver_sql("DROP TABLE alembic_version")

@@ -57,8 +57,12 @@ def test_join_class_and_find_by_return_code(app, school_class):
         second = join_class(db.session.get(SchoolClass, school_class.id), "Sasha")
         assert first.display_name == second.display_name == "Sasha"
         assert first.return_code != second.return_code
-        assert re.fullmatch(r"[a-z]+-[a-z]+-[a-z]+", first.return_code)
+        assert re.fullmatch(rf"{school_class.id}-[a-z]+-[a-z]+-[a-z]+-[a-z]+", first.return_code)
         assert find_student_by_return_code(first.return_code.upper().replace("-", " ")).id == first.id
+        # The words alone, or under another class's number, sign nobody in.
+        words = first.return_code.split("-", 1)[1]
+        assert find_student_by_return_code(words) is None
+        assert find_student_by_return_code(f"{school_class.id + 1}-{words}") is None
         assert find_student_by_return_code("no-such-code") is None
         assert find_student_by_return_code("") is None
 
@@ -271,8 +275,9 @@ def test_return_codes_always_fit_the_column(monkeypatch):
     from classroom import joincodes
     from classroom.models import Student as StudentModel
 
-    # The longest words first: the long draw is refused and a shorter one taken.
-    draws = iter(["thistle", "thunder", "jasmine", "maple", "otter", "quill"])
-    monkeypatch.setattr(joincodes.secrets, "choice", lambda words: next(draws))
-    assert joincodes.new_return_code() == "maple-otter-quill"
-    assert StudentModel.__table__.c.return_code.type.length == joincodes.RETURN_CODE_MAX
+    # The longest words for the largest class number a code may carry.
+    longest = max(joincodes.RETURN_WORDS, key=len)
+    monkeypatch.setattr(joincodes.secrets, "choice", lambda words: longest)
+    code = joincodes.new_return_code(10**14 - 1)
+    assert len(code) <= joincodes.RETURN_CODE_MAX == StudentModel.__table__.c.return_code.type.length
+    assert joincodes.class_number_of(code) == 10**14 - 1

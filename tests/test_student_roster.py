@@ -4,7 +4,7 @@ import pytest
 
 from classroom.classes.students import removal_summary, remove_student, rename_student, reset_return_code
 from classroom.extensions import db
-from classroom.models import ModerationEvent, Reflection, StanceAnswer, Student
+from classroom.models import ModerationEvent, Reflection, SchoolClass, StanceAnswer, Student, utcnow
 
 
 def roster_url(school_class, rest=""):
@@ -111,6 +111,25 @@ def test_print_codes_lists_every_code(teacher_client, school_class, student, mak
     assert 'media="print"' in page
 
 
+def test_the_roster_says_when_an_upgrade_reissued_the_codes_until_the_teacher_has_handed_them_out(
+    app, teacher_client, school_class, student
+):
+    plain = teacher_client.get(roster_url(school_class)).get_data(as_text=True)
+    assert "new return code" not in plain and "codes-handed-out" not in plain
+    with app.app_context():
+        db.session.get(SchoolClass, school_class.id).return_codes_reissued_at = utcnow()
+        db.session.commit()
+    for rest in ("", "/codes"):
+        page = teacher_client.get(roster_url(school_class, rest)).get_data(as_text=True)
+        assert "Every student in this class has a new return code" in page
+        assert "old three-word codes no longer work" in page and f"{school_class.id}-otter-quill" in page
+    response = teacher_client.post(roster_url(school_class, "/codes-handed-out"))
+    assert response.status_code == 302 and response.headers["Location"].endswith(roster_url(school_class))
+    assert "new return code" not in teacher_client.get(roster_url(school_class)).get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(SchoolClass, school_class.id).return_codes_reissued_at is None
+
+
 def test_plain_functions(app, school_class, student, assignment, write_reflection):
     write_reflection(student, assignment.prompts[0], "One")
     with app.app_context():
@@ -134,6 +153,7 @@ def test_plain_functions(app, school_class, student, assignment, write_reflectio
         ("get", "/{sid}/remove"),
         ("post", "/{sid}/remove"),
         ("post", "/{sid}/reset-code"),
+        ("post", "/codes-handed-out"),
     ],
 )
 def test_another_teachers_roster_is_a_404(app, make_class, make_student, other_teacher, teacher_client, method, rest):

@@ -5,6 +5,9 @@ import pytest
 from classroom.filmtime import FilmTimeError, format_film_time, parse_film_time
 from classroom.joincodes import (
     JOIN_ALPHABET,
+    RETURN_CODE_SPACE,
+    RETURN_WORDS,
+    class_number_of,
     new_join_code,
     new_return_code,
     normalise_join_code,
@@ -57,10 +60,20 @@ def test_normalise_join_code():
     assert normalise_join_code(" abcd-2345 ") == "ABCD2345"
 
 
-def test_return_codes_are_three_words():
-    code = new_return_code()
-    assert len(code.split("-")) == 3
-    assert normalise_return_code("  Maple OTTER_quill ") == "maple-otter-quill"
+def test_return_codes_are_the_class_number_and_four_words():
+    code = new_return_code(12)
+    number, *words = code.split("-")
+    assert number == "12" and len(words) == 4 and all(word in RETURN_WORDS for word in words)
+    assert normalise_return_code(" 12 Otter_QUILL lunar--tulip ") == "12-otter-quill-lunar-tulip"
+    assert class_number_of("12-otter-quill-lunar-tulip") == 12
+    assert class_number_of("otter-quill-lunar-tulip") is None
+    assert class_number_of("²-otter") is None
+
+
+def test_a_wrong_guess_at_a_class_return_code_is_hopeless():
+    """Every class has at least 10^12 return codes, each word easy to say: short, plain letters, no repeats."""
+    assert RETURN_CODE_SPACE == len(set(RETURN_WORDS)) ** 4 >= 10**12
+    assert all(word.isascii() and word.isalpha() and word.islower() and 3 <= len(word) <= 5 for word in RETURN_WORDS)
 
 
 @pytest.mark.parametrize(

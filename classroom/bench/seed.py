@@ -13,6 +13,7 @@ import json
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy import func, insert, select
 
@@ -387,7 +388,7 @@ class Seeder:
                     {
                         "class_id": class_id,
                         "display_name": name,
-                        "return_code": self._unique(new_return_code, self.return_codes),
+                        "return_code": self._unique(partial(new_return_code, class_id), self.return_codes),
                         "created_at": opens + timedelta(hours=rng.uniform(0, 48)),
                     }
                 )

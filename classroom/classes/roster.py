@@ -57,6 +57,14 @@ def reset_code(class_id: int, student_id: int) -> ResponseReturnValue:
     return redirect(url_for("classes.roster", class_id=school_class.id, _anchor=f"student-{student.id}"))
 
 
+@bp.route("/<int:class_id>/students/codes-handed-out", methods=["POST"])
+def codes_handed_out(class_id: int) -> ResponseReturnValue:
+    """The teacher has handed out the codes an upgrade reissued: the roster stops saying so."""
+    school_class = owned_class_or_404(class_id)
+    students.forget_reissued_codes(school_class)
+    return redirect(url_for("classes.roster", class_id=school_class.id))
+
+
 @bp.route("/<int:class_id>/students/codes")
 def print_codes(class_id: int) -> ResponseReturnValue:
     school_class = owned_class_or_404(class_id)

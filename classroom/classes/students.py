@@ -64,10 +64,16 @@ def rename_student(student: Student, display_name: str) -> Student:
 
 def reset_return_code(student: Student) -> str:
     """Replace a lost return code; the old one stops working at once, and so does every browser signed in with it."""
-    student.return_code = unused_return_code()
+    student.return_code = unused_return_code(student.class_id)
     rotate_session_token(student)
     db.session.commit()
     return student.return_code
+
+
+def forget_reissued_codes(school_class: SchoolClass) -> None:
+    """The teacher has seen that an upgrade gave the class new return codes."""
+    school_class.return_codes_reissued_at = None
+    db.session.commit()
 
 
 def removal_summary(student: Student) -> dict:

@@ -36,7 +36,8 @@ class ResumeForm(FlaskForm):
     return_code = StringField(
         "Your return code",
         validators=[InputRequired("Please type your return code.")],
-        description="Three words, e.g. maple-otter-quill. Your teacher can print it for you if it is lost.",
+        description="Your class's number and four words, e.g. 12-otter-quill-lunar-tulip. "
+        "Capitals, spaces and dashes don't matter. Your teacher can print it for you if it is lost.",
         render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"},
     )
     # What a signed-out student had typed, carried through this form so it is never lost.

@@ -4,7 +4,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..joincodes import new_link_token, new_return_code, normalise_join_code, normalise_return_code
+from ..joincodes import (
+    class_number_of,
+    new_link_token,
+    new_return_code,
+    normalise_join_code,
+    normalise_return_code,
+)
 from ..models import Assignment, SchoolClass, Student
 
 NAME_MAX = 40
@@ -56,10 +62,10 @@ def regenerate_link(assignment: Assignment) -> str:
     return token
 
 
-def unused_return_code() -> str:
-    """A return code no student has yet."""
+def unused_return_code(class_id: int) -> str:
+    """A return code for the class that no student has yet."""
     while True:
-        code = new_return_code()
+        code = new_return_code(class_id)
         if db.session.execute(select(Student.id).where(Student.return_code == code)).first() is None:
             return code
 
@@ -68,7 +74,7 @@ def join_class(school_class: SchoolClass, display_name: str) -> Student:
     """Add a student to the class with a fresh return code; nothing but the name is stored."""
     name = clean_display_name(display_name)
     for _attempt in range(5):
-        student = Student(class_id=school_class.id, display_name=name, return_code=unused_return_code())
+        student = Student(class_id=school_class.id, display_name=name, return_code=unused_return_code(school_class.id))
         db.session.add(student)
         try:
             db.session.commit()
@@ -81,8 +87,12 @@ def join_class(school_class: SchoolClass, display_name: str) -> Student:
 
 
 def find_student_by_return_code(text: str) -> Student | None:
-    """The student whose return code this is, whatever case or separators were typed."""
+    """The student of the class the code names whose return code this is, whatever case or separators were
+    typed; None for a code without a class number."""
     code = normalise_return_code(text)
-    if not code:
+    class_id = class_number_of(code)
+    if class_id is None:
         return None
-    return db.session.execute(select(Student).where(Student.return_code == code)).scalar_one_or_none()
+    return db.session.execute(
+        select(Student).where(Student.class_id == class_id, Student.return_code == code)
+    ).scalar_one_or_none()

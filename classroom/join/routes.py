@@ -20,7 +20,10 @@ bp = Blueprint("join", __name__, url_prefix="/join")
 WELCOME_KEY = "show_return_code_for"
 # The assignment a student link was opening, where the welcome page goes on to.
 WELCOME_NEXT_KEY = "after_welcome_assignment"
-BAD_RETURN_CODE = "That return code does not match anyone. Check the three words and try again, or ask your teacher."
+BAD_RETURN_CODE = (
+    "That return code does not match anyone. Check the class number and the four words and try again, "
+    "or ask your teacher."
+)
 # Only failures count, so a whole class joining or resuming from one school network is never blocked.
 RESUME_FAILURES = "20/15 minutes"
 JOIN_FAILURES = "60/15 minutes"

@@ -51,7 +51,7 @@ def learner_student(
     learner = find_learner(platform, sub, school_class)
     keep_email = email if current_app.config.get("LTI_STORE_EMAIL") else ""
     if learner is None:
-        student = Student(class_id=school_class.id, display_name=name, return_code=unused_return_code())
+        student = Student(class_id=school_class.id, display_name=name, return_code=unused_return_code(school_class.id))
         db.session.add(student)
         db.session.flush()
         learner = LtiLearner(
