@@ -105,18 +105,26 @@ _STREET_WORDS = (
     r"Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Boulevard|Blvd|Way|Close|Court|Ct|Place|Pl|"
     r"Square|Sq|Terrace|Crescent|Highway|Hwy|Prospekt|Prospect|Ulitsa|Embankment"
 )
-_NAME_WORD = r"[A-ZА-ЯЁ][\w'’-]*"
+# Every pattern below runs on what a student typed, so each one must take time in proportion to the
+# text: a word is taken whole (possessive `*+`, never given back character by character), words are
+# separated by required whitespace, repetitions are bounded, and a name may only start where a word
+# starts. Nested or overlapping quantifiers once let `"ул. " + "A" * 600` hold a worker for seconds.
+_NAME_WORD = r"[A-ZА-ЯЁ][\w'’-]*+"
+_NAME_START = r"(?<![\w'’-])"
+# A word after "ул." may start with a digit ("8 Марта") but holds no other digit, so a house number
+# typed without a space ("Ленина5") is still the number.
+_RU_WORD = r"[А-ЯЁA-Z0-9](?:[^\W\d]|[.-])*+"
 _ADDRESS_PATTERNS = (
     # "12 Lenin Street", "221B Baker St."
-    re.compile(rf"(?<!\w)(\d{{1,4}})[A-Za-z]?,?\s+(?:{_NAME_WORD}\s+){{1,3}}(?i:{_STREET_WORDS})\b\.?"),
+    re.compile(rf"(?<!\w)(\d{{1,4}})[A-Za-z]?,?\s++(?:{_NAME_WORD}\s++){{1,3}}(?i:{_STREET_WORDS})\b\.?"),
     # "Lenin Street 12", "Tverskaya ulitsa 7"
     re.compile(
-        rf"(?<!\w)(?:{_NAME_WORD}\s+){{1,3}}(?i:{_STREET_WORDS})\.?,?\s+(?:No\.?\s*)?(\d{{1,4}})[A-Za-z]?(?!\w)"
+        rf"{_NAME_START}(?:{_NAME_WORD}\s++){{1,3}}(?i:{_STREET_WORDS})\.?,?\s++(?:No\.?\s*+)?(\d{{1,4}})[A-Za-z]?(?!\w)"
     ),
     # "ул. Ленина, д. 5", "улица Ленина 12", "проспект Мира, 10"
     re.compile(
-        r"(?<!\w)(?i:ул\.|улица|пр-т|пр\.|проспект|пер\.|переулок|бульвар|б-р|шоссе|наб\.|набережная)\s*"
-        r"(?:[А-ЯЁA-Z0-9][\w.-]*\s*){1,3},?\s*(?i:д\.|дом)?\s*(\d{1,4})(?!\d)"
+        r"(?<!\w)(?i:ул\.|улица|пр-т|пр\.|проспект|пер\.|переулок|бульвар|б-р|шоссе|наб\.|набережная)\s*+"
+        rf"{_RU_WORD}(?:\s++{_RU_WORD}){{0,2}},?\s*+(?i:д\.|дом)?\s*+(\d{{1,4}})(?!\d)"
     ),
 )
 
