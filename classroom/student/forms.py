@@ -1,7 +1,7 @@
 """Students' forms on the assignment page: the stance question and a reflection."""
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms import Form, HiddenField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, ValidationError
 
 from ..filmtime import FilmTimeError, parse_film_time
@@ -22,17 +22,24 @@ class StanceAnswerForm(FlaskForm):
         self.option.choices = list(enumerate(options))
 
 
-class ReflectionForm(FlaskForm):
-    body = TextAreaField(
-        "Your reflection",
-        description=f"Up to {BODY_MAX:,} characters. Formatting: **bold**, *italic*, a line starting with - for "
-        "a list, > for a quote. Links and pictures are removed.",
-    )
-    at = StringField(
-        "A moment you refer to (optional)",
-        description="A time in the film such as 0:42:10, if your reflection is about a particular moment.",
-        render_kw={"inputmode": "numeric", "autocomplete": "off"},
-    )
+BODY_LABEL = "Your reflection"
+BODY_HINT = (
+    f"Up to {BODY_MAX:,} characters. Formatting: **bold**, *italic*, a line starting with - for "
+    "a list, > for a quote. Links and pictures are removed."
+)
+AT_LABEL = "A moment you refer to (optional)"
+AT_HINT = "A time in the film such as 0:42:10, if your reflection is about a particular moment."
+
+
+class ReflectionForm(Form):
+    """Validates one posted prompt form (prefixed p<prompt id>).
+
+    A plain WTForms form, not a FlaskForm: the page renders its N prompt forms as plain HTML with
+    the page's one CSRF token, and the save route checks that token itself (see routes.save).
+    """
+
+    body = TextAreaField(BODY_LABEL, description=BODY_HINT)
+    at = StringField(AT_LABEL, description=AT_HINT)
     version = HiddenField(default="0")
     owner = HiddenField()
     save_draft = SubmitField("Save draft")

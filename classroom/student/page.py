@@ -1,7 +1,10 @@
 """The student's assignment page, built with the forms it shows, and the text kept across a sign-in."""
 
-from flask import flash, render_template, request, url_for
+from dataclasses import dataclass, field
+
+from flask import flash, render_template, request, session, url_for
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from ..access import current_student, find_student_prompt
 from ..extensions import db
@@ -10,39 +13,84 @@ from ..join.forms import ResumeForm
 from ..marks.scheme import score_for
 from ..models import Assignment, Mark, Prompt, Reflection, StanceAnswer, utcnow
 from ..statuses import HANDED_IN
-from .forms import ReflectionForm, StanceAnswerForm
+from .forms import AT_HINT, AT_LABEL, BODY_HINT, BODY_LABEL, ReflectionForm, StanceAnswerForm
 from .reflections import ClassmateReflection, classmates_reflections
 from .stance import PHASES, has_stance_question, prompts_unlocked, stance_answers
 
+# The "saved" message of the last save, shown beside its prompt (a flash at the top of the page ends
+# up off-screen after the jump to the prompt).
+SAVED_NOTE_KEY = "saved_note"
+FORM_TEXT = {"body_label": BODY_LABEL, "body_hint": BODY_HINT, "at_label": AT_LABEL, "at_hint": AT_HINT}
 
-def reflection_form(
-    work: Assignment, prompt: Prompt, reflection: Reflection | None = None, fresh: bool = False
-) -> ReflectionForm:
-    """The reflection form for a prompt: from the request when posting, else filled from the saved reflection."""
-    prefix = f"p{prompt.id}"
-    film_seconds = work.film.running_time_seconds
-    if not fresh:
-        return ReflectionForm(prefix=prefix, film_seconds=film_seconds)
-    data = {"owner": str(current_user.id), "version": "0"}
-    if reflection is not None:
-        data.update(
-            body=reflection.body,
-            at=format_film_time(reflection.cited_seconds) if reflection.cited_seconds is not None else "",
-            version=str(reflection.version),
+
+@dataclass
+class ReflectionEntry:
+    """What one prompt's plain HTML form shows: the text, the cited time, the version, and any errors."""
+
+    body: str = ""
+    at: str = ""
+    version: int = 0
+    owner: str = ""
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def from_form(cls, form: ReflectionForm) -> "ReflectionEntry":
+        """The posted text exactly as typed (never the cleaned copy), with the form's errors."""
+        raw = form.body.raw_data[0] if form.body.raw_data else (form.body.data or "")
+        return cls(
+            body=raw,
+            at=form.at.data or "",
+            version=form.expected_version(),
+            owner=form.owner.data or "",
+            errors={name: list(errors) for name, errors in form.errors.items()},
         )
-    return ReflectionForm(formdata=None, data=data, prefix=prefix, film_seconds=film_seconds)
+
+    @classmethod
+    def saved(cls, reflection: Reflection | None, owner: str) -> "ReflectionEntry":
+        if reflection is None:
+            return cls(owner=owner)
+        at = format_film_time(reflection.cited_seconds) if reflection.cited_seconds is not None else ""
+        return cls(body=reflection.body, at=at, version=reflection.version, owner=owner)
+
+
+def reflection_form(work: Assignment, prompt: Prompt) -> ReflectionForm:
+    """The posted reflection form for a prompt, ready to validate."""
+    return ReflectionForm(request.form, prefix=f"p{prompt.id}", film_seconds=work.film.running_time_seconds)
+
+
+def button_labels(status: str | None, require_approval: bool) -> tuple[str | None, str]:
+    """The prompt form's two buttons for a reflection in this status: (draft button or None, submit button)."""
+    draft = {None: "Save draft", "draft": "Save draft", "returned": "Save draft", "awaiting": "Move back to drafts"}
+    if status == "returned":
+        send = "Submit again"
+    elif status == "awaiting":
+        send = "Save changes"
+    elif status == "approved":
+        send = "Save and send for approval again" if require_approval else "Save changes"
+    else:
+        send = "Submit"
+    return draft.get(status), send
+
+
+def film_position(work: Assignment, raw: str | None) -> int | None:
+    """A film position in whole seconds from a `t` value, or None when it is missing or out of the film."""
+    text = (raw or "").strip()
+    if not text.isdigit() or len(text) > 6:
+        return None
+    seconds = int(text)
+    return seconds if seconds <= work.film.running_time_seconds else None
 
 
 def render_assignment(
     work: Assignment,
     *,
-    forms: dict[int, ReflectionForm] | None = None,
+    entries: dict[int, ReflectionEntry] | None = None,
     messages: dict[int, str] | None = None,
     conflicts: dict[int, Reflection] | None = None,
     stance_forms: dict[str, StanceAnswerForm] | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
-    """The assignment page; forms given here (with the student's text and errors) replace the fresh ones."""
+    """The assignment page; entries given here (with the student's text and errors) replace the saved ones."""
     student = current_student()
     now = utcnow()
     answers: dict[str, StanceAnswer] = stance_answers(student, work)
@@ -58,10 +106,16 @@ def render_assignment(
         reflections[r.prompt_id] = r
         if mark is not None and r.status in HANDED_IN:
             marks[r.prompt_id] = mark
-    forms = dict(forms or {})
+    entries = dict(entries or {})
+    owner = str(current_user.id)
     for prompt in prompts:
-        if prompt.id not in forms:
-            forms[prompt.id] = reflection_form(work, prompt, reflections.get(prompt.id), fresh=True)
+        if prompt.id not in entries:
+            entries[prompt.id] = ReflectionEntry.saved(reflections.get(prompt.id), owner)
+    start_at = film_position(work, request.args.get("t"))
+    saved_notes: dict[int, str] = {}
+    note = session.pop(SAVED_NOTE_KEY, None)
+    if isinstance(note, dict) and note.get("assignment") == work.id:
+        saved_notes[note.get("prompt")] = note.get("message", "")
     unlocked_classmates = (
         [pid for pid, r in reflections.items() if r.status in HANDED_IN] if work.show_classmates else []
     )
@@ -82,7 +136,16 @@ def render_assignment(
             reflections=reflections,
             marks=marks,
             score=score_for(work, {pid: r.status for pid, r in reflections.items()}, marks),
-            forms=forms,
+            entries=entries,
+            start_at=start_at,
+            # What every prompt form shares: one CSRF token for the whole page, labels, buttons, notes.
+            page={
+                "csrf": generate_csrf(),
+                "start_at": start_at,
+                "buttons": button_labels,
+                "saved_notes": saved_notes,
+                "hints": FORM_TEXT,
+            },
             messages=messages or {},
             conflicts=conflicts or {},
             classmates=classmates,
@@ -131,11 +194,8 @@ def restore_kept_text(form: ResumeForm) -> tuple[str, int] | None:
         return None
     work = prompt.assignment
     version = form.stash_version.data if (form.stash_version.data or "").isdigit() else "0"
-    restored = ReflectionForm(
-        formdata=None,
-        prefix=f"p{prompt.id}",
-        film_seconds=work.film.running_time_seconds,
-        data={"body": form.stash_body.data, "at": form.stash_at.data, "version": version, "owner": str(student.id)},
+    restored = ReflectionEntry(
+        body=form.stash_body.data or "", at=form.stash_at.data or "", version=int(version), owner=str(student.id)
     )
     message = f"Welcome back, {student.display_name}. Your text is back in the box: check it, then save or submit it."
-    return render_assignment(work, forms={prompt.id: restored}, messages={prompt.id: message})
+    return render_assignment(work, entries={prompt.id: restored}, messages={prompt.id: message})

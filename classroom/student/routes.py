@@ -1,8 +1,22 @@
 """The student's own pages: their assignments, the stance question, saving reflections, captions, logging out."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import logout_user
+from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
+from wtforms import ValidationError
 
 from ..access import (
     captioned_assignment_or_404,
@@ -19,7 +33,15 @@ from ..models import Reflection
 from ..sessions import rotate_session_token
 from ..statuses import ReflectionStatus as S
 from .forms import StanceAnswerForm
-from .page import reflection_form, render_assignment, signed_out_with_text
+from .page import (
+    SAVED_NOTE_KEY,
+    ReflectionEntry,
+    button_labels,
+    film_position,
+    reflection_form,
+    render_assignment,
+    signed_out_with_text,
+)
 from .progress import student_home
 from .reflections import BadReflection, NewerVersionSaved, save_reflection
 from .stance import PHASES, StanceRefused, record_stance
@@ -74,8 +96,34 @@ def stance(assignment_id: int, phase: str) -> ResponseReturnValue:
     return render_assignment(work, stance_forms={phase: form}, status=400)
 
 
+STALE_PAGE = (
+    "This page had been open a long time, so for your safety nothing was saved yet. "
+    "Your text is still in the box: press the button again to save it."
+)
+SIGNED_OUT = (
+    "You were signed out, so nothing was saved. Your text is kept in this browser: "
+    "sign in again with your return code and it is offered back in the box."
+)
+
+
+def wants_json() -> bool:
+    """The page's script saves in the background and asks for JSON; a plain form post gets HTML."""
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+
+
+def page_token_ok() -> bool:
+    """The page's one CSRF token, checked here so a failed check keeps the student's text on the page."""
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return True
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except (ValidationError, CSRFError):
+        return False
+    return True
+
+
 @bp.route("/assignments/<int:assignment_id>/prompts/<int:prompt_id>", methods=["GET", "POST"])
-@csrf.exempt  # the ReflectionForm checks its own token, so a failed check re-shows the text instead of losing it
+@csrf.exempt  # checked by page_token_ok, so a failed check re-shows the text instead of losing it
 def save(assignment_id: int, prompt_id: int) -> ResponseReturnValue:
     if request.method == "GET":
         # The address bar after a refused save: back to the prompt on the assignment page.
@@ -83,44 +131,68 @@ def save(assignment_id: int, prompt_id: int) -> ResponseReturnValue:
     if not is_student():
         if is_teacher():
             abort(404)
+        if wants_json():
+            login = url_for("join.resume", next=url_for("student.assignment", assignment_id=assignment_id))
+            return jsonify(saved=False, signed_out=True, message=SIGNED_OUT, login_url=login), 401
         return signed_out_with_text(assignment_id, prompt_id)
     work = student_assignment_or_404(assignment_id)
     prompt = student_prompt_or_404(work, prompt_id)
     form = reflection_form(work, prompt)
-    messages: dict[int, str] = {}
-    if form.validate():
-        try:
-            reflection = save_reflection(
-                current_student(),
-                prompt,
-                form.body.data,
-                cited_seconds=form.cited_seconds,
-                submit=form.wants_submit(),
-                expected_version=form.expected_version(),
-                opened_for=form.owner.data or "",
-            )
-        except NewerVersionSaved as newer:
-            # Point the form at the newer version, so the student's merged text saves next time.
-            form.version.data = str(newer.current.version)
-            messages[prompt.id] = str(newer)
-            return render_assignment(
-                work, forms={prompt.id: form}, messages=messages, conflicts={prompt.id: newer.current}, status=409
-            )
-        except BadReflection as refused:
-            if refused.field == "body":
-                form.body.errors = [str(refused)]
-            else:
-                messages[prompt.id] = str(refused)
-            return render_assignment(work, forms={prompt.id: form}, messages=messages, status=400)
-        flash(saved_message(reflection), "success")
-        return redirect(url_for("student.assignment", assignment_id=work.id, _anchor=f"prompt-{prompt.id}"))
-    csrf_field = getattr(form, "csrf_token", None)
-    if csrf_field is not None and csrf_field.errors:
-        messages[prompt.id] = (
-            "This page had been open a long time, so for your safety nothing was saved yet. "
-            "Your text is still in the box: press the button again to save it."
+    if not page_token_ok():
+        form.validate()
+        return refused(work, prompt, form, STALE_PAGE, status=400)
+    if not form.validate():
+        return refused(work, prompt, form, None, status=400)
+    try:
+        reflection = save_reflection(
+            current_student(),
+            prompt,
+            form.body.data,
+            cited_seconds=form.cited_seconds,
+            submit=form.wants_submit(),
+            expected_version=form.expected_version(),
+            opened_for=form.owner.data or "",
         )
-    return render_assignment(work, forms={prompt.id: form}, messages=messages, status=400)
+    except NewerVersionSaved as newer:
+        # Point the form at the newer version, so the student's merged text saves next time.
+        return refused(work, prompt, form, str(newer), status=409, newer=newer.current)
+    except BadReflection as refused_save:
+        if refused_save.field == "body":
+            form.body.errors = [str(refused_save)]
+            return refused(work, prompt, form, None, status=400)
+        return refused(work, prompt, form, str(refused_save), status=400)
+    message = saved_message(reflection)
+    if wants_json():
+        draft_label, send_label = button_labels(reflection.status, work.require_approval)
+        return jsonify(
+            saved=True,
+            message=message,
+            status=str(reflection.status),
+            status_label=reflection.status_label,
+            version=reflection.version,
+            draft_button=draft_label,
+            send_button=send_label,
+        )
+    session[SAVED_NOTE_KEY] = {"assignment": work.id, "prompt": prompt.id, "message": message}
+    position = film_position(work, request.form.get("t"))
+    return redirect(url_for("student.assignment", assignment_id=work.id, t=position, _anchor=f"prompt-{prompt.id}"))
+
+
+def refused(work, prompt, form, message: str | None, *, status: int, newer: Reflection | None = None):
+    """A save that did not happen: the page (or JSON) with the student's text, the message and the field errors."""
+    entry = ReflectionEntry.from_form(form)
+    if newer is not None:
+        entry.version = newer.version
+    if wants_json():
+        payload = {"saved": False, "message": message or "", "errors": entry.errors}
+        if newer is not None:
+            payload["newer"] = {"body": newer.body, "version": newer.version}
+        if message == STALE_PAGE:
+            payload["csrf_token"] = generate_csrf()
+        return jsonify(payload), status
+    messages = {prompt.id: message} if message else {}
+    conflicts = {prompt.id: newer} if newer is not None else {}
+    return render_assignment(work, entries={prompt.id: entry}, messages=messages, conflicts=conflicts, status=status)
 
 
 def saved_message(reflection: Reflection) -> str:

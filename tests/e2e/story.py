@@ -315,7 +315,10 @@ def student_writes(page: Page, lesson: Lesson, body: str, submit: bool = True) -
     box.fill(body)
     form = page.locator(f"form:has(#p{lesson.prompt_id}-body)")
     form.get_by_role("button", name="Submit" if submit else "Save draft", exact=True).click()
-    expect(page.locator(".flashes")).to_be_visible()
+    # The saved message sits beside the prompt, where the student is looking.
+    expect(prompt_block(page, lesson).locator("[data-save-state]")).to_contain_text(
+        "Submitted." if submit else "Draft saved."
+    )
     status = "Awaiting approval" if submit else "Draft"
     expect(prompt_block(page, lesson).locator(".status").filter(has_text=status).first).to_be_visible()
 
