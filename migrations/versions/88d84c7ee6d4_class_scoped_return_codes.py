@@ -1,7 +1,7 @@
 """class-scoped four-word return codes
 
-Revision ID: 7c4e2a9d1f60
-Revises: 7c4e2a9b1d63
+Revision ID: 88d84c7ee6d4
+Revises: 7c4e2a9b1d03
 Create Date: 2026-12-01 18:55:00
 
 Return codes were three words from 153, valid across the whole installation (2.3 million codes). They
@@ -16,8 +16,8 @@ from importlib import resources
 import sqlalchemy as sa
 from alembic import op
 
-revision = "7c4e2a9d1f60"
-down_revision = "7c4e2a9b1d63"
+revision = "88d84c7ee6d4"
+down_revision = "7c4e2a9b1d03"
 branch_labels = None
 depends_on = None
 
