@@ -205,3 +205,83 @@ def test_changes_the_teacher_did_not_see_are_not_applied(app, teacher_client, as
     assert [t for t, *_ in stored_prompts(app, assignment.id)] == [60, 600, 3000]
     response = teacher_client.post(f"/classes/assignments/{assignment.id}/plan-changes", data={})
     assert [t for t, *_ in stored_prompts(app, assignment.id)] == [60, 600, 3000]
+
+
+# --- The plan's own film link, and the warning about unchecked times. ---
+
+
+def plan_details(**changes):
+    data = {"title": "Memory and the Stalin legacy", "grade_band": "", "objectives": "", "video_url": ""}
+    data.update(changes)
+    return data
+
+
+def test_the_plan_keeps_a_film_link_for_the_preview_before_any_assignment(app, teacher_client, teacher, make_plan):
+    plan = make_plan(teacher)
+    film = "https://stream.school.example/red-soul.mp4"
+    response = teacher_client.post(f"/lessons/{plan.id}/edit", data=plan_details(video_url=film))
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(LessonPlan, plan.id).video_url == film
+    assert film in teacher_client.get(f"/lessons/{plan.id}").get_data(as_text=True)
+    # Nothing is assigned, yet the prompt pages' preview player starts with the plan's link.
+    for url in (f"/lessons/{plan.id}/prompts/new", f"/lessons/{plan.id}/prompts/{plan.prompts[0].id}/edit"):
+        assert f'data-video-url="{film}"' in teacher_client.get(url).get_data(as_text=True)
+    # A copy of the plan keeps it.
+    teacher_client.post(f"/lessons/{plan.id}/duplicate")
+    with app.app_context():
+        assert db.session.scalars(db.select(LessonPlan.video_url)).all() == [film, film]
+
+
+def test_a_bad_plan_film_link_is_refused_next_to_the_field(app, teacher_client, teacher, make_plan):
+    plan = make_plan(teacher)
+    response = teacher_client.post(f"/lessons/{plan.id}/edit", data=plan_details(video_url="http://evil.example/x.mp4"))
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "starts with https://" in page and 'id="video_url-error"' in page
+    with app.app_context():
+        assert db.session.get(LessonPlan, plan.id).video_url == ""
+    response = teacher_client.post("/lessons/new", data=plan_details(title="New", video_url="javascript:alert(1)"))
+    assert response.status_code == 400
+    response = teacher_client.post(
+        "/lessons/new", data=plan_details(title="With film", video_url="https://stream.school.example/f.mp4")
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        made = db.session.scalars(db.select(LessonPlan).where(LessonPlan.title == "With film")).one()
+        assert made.video_url == "https://stream.school.example/f.mp4"
+
+
+def test_assigning_starts_from_the_plan_link_and_warns_about_unchecked_times(
+    app, teacher_client, teacher, school_class
+):
+    teacher_client.post("/lessons/starter")
+    with app.app_context():
+        plan = db.session.scalars(db.select(LessonPlan)).one()
+        plan.video_url = "https://stream.school.example/red-soul.mp4"
+        total = len(plan.prompts)
+        db.session.commit()
+        plan_id = plan.id
+    page = teacher_client.get(f"/classes/{school_class.id}/assign?plan={plan_id}").get_data(as_text=True)
+    assert 'value="https://stream.school.example/red-soul.mp4"' in page
+    assert "Some times are still suggestions, not yet checked" in page and f": {total} of {total}" in page
+    assert f"({total} times not yet checked)" in page
+    response = teacher_client.post(
+        f"/classes/{school_class.id}/assign",
+        data={"plan": str(plan_id), "title": "", "video_url": "", "require_approval": "y"},
+        follow_redirects=True,
+    )
+    assert f"{total} of its prompt times are still suggested, not yet checked" in response.get_data(as_text=True)
+
+
+def test_no_warning_once_every_time_is_checked(app, teacher_client, teacher, school_class, make_plan):
+    plan = make_plan(teacher)  # every time checked
+    page = teacher_client.get(f"/classes/{school_class.id}/assign?plan={plan.id}").get_data(as_text=True)
+    assert "not yet checked" not in page
+    response = teacher_client.post(
+        f"/classes/{school_class.id}/assign",
+        data={"plan": str(plan.id), "title": "", "video_url": "", "require_approval": "y"},
+        follow_redirects=True,
+    )
+    page = response.get_data(as_text=True)
+    assert "Assigned" in page and "not yet checked" not in page

@@ -16,6 +16,7 @@ from ..access import (
 from ..extensions import db
 from ..filmtime import format_film_time
 from ..lessons.forms import PromptForm
+from ..lessons.plans import unchecked_times
 from ..models import LessonPlan, utcnow
 from ..moderation.queue import awaiting_count
 from ..timezones import current_zone, local_to_utc, utc_to_local
@@ -103,12 +104,21 @@ def new_assignment(class_id: int):
     my_plans = db.session.scalars(
         db.select(LessonPlan).where(LessonPlan.teacher_id == current_teacher().id).order_by(LessonPlan.title)
     ).all()
+    unchecked = {plan.id: unchecked_times(plan) for plan in my_plans}
     form = NewAssignmentForm()
-    form.plan.choices = [SelectChoice(plan.id, plan.title) for plan in my_plans]
+    form.plan.choices = [
+        SelectChoice(
+            plan.id, plan.title + (f" ({unchecked[plan.id]} times not yet checked)" if unchecked[plan.id] else "")
+        )
+        for plan in my_plans
+    ]
     if request.method == "GET":
         wanted = request.args.get("plan", type=int)
         if wanted is not None:
-            form.plan.data = owned_plan_or_404(wanted).id
+            chosen = owned_plan_or_404(wanted)
+            form.plan.data = chosen.id
+            # The plan's film link, checked while setting its times, is where the class starts.
+            form.video_url.data = chosen.video_url
         # A sensible starting point: open now, close in two weeks.
         now = utc_to_local(utcnow(), current_zone()).replace(second=0, microsecond=0)
         form.opens_at.data = now
@@ -118,10 +128,21 @@ def new_assignment(class_id: int):
         changes = assignment_changes(form, plan.title)
         assignment = logic.assign_plan(school_class, plan, captions_vtt=form.captions_text or "", **changes)
         flash(f'Assigned "{assignment.title}" to {school_class.name}.', "success")
+        if unchecked[plan.id]:
+            flash(
+                f"{unchecked[plan.id]} of its prompt times are still suggested, not yet checked against the film. "
+                "Check them below (Edit on each prompt) before students reach them.",
+                "warning",
+            )
         return redirect(url_for("classes.assignment", assignment_id=assignment.id))
     date_error_messages(form)
     return form_page(
-        "classes/assignment_form.html", form=form, school_class=school_class, assignment=None, has_plans=bool(my_plans)
+        "classes/assignment_form.html",
+        form=form,
+        school_class=school_class,
+        assignment=None,
+        has_plans=bool(my_plans),
+        unchecked_plans=[(plan, unchecked[plan.id]) for plan in my_plans if unchecked[plan.id]],
     )
 
 

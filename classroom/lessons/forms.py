@@ -1,9 +1,11 @@
 """Forms for lesson plans, their prompts and the stance poll."""
 
+from flask import current_app
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from ..classes.media import MediaError, check_video_url
 from ..filmtime import FILM_SECONDS, FilmTimeError, format_film_time, parse_film_time
 from ..models import THEMES
 from .plans import MAX_STANCE_OPTIONS, MIN_STANCE_OPTIONS, parse_stance_options
@@ -23,6 +25,18 @@ class PlanForm(FlaskForm):
         validators=[Length(max=4000, message="Keep the objectives to 4,000 characters.")],
         description="One objective a line. Students see these at the top of the assignment.",
     )
+    video_url = URLField(
+        "Link to the film for checking times (optional)",
+        validators=[Length(max=2000, message="That link is too long.")],
+        description="Your school's licensed stream or video file, starting with https://. The prompt pages play it "
+        "so you can check each time before assigning; new assignments of this plan start with it.",
+    )
+
+    def validate_video_url(self, field):
+        try:
+            field.data = check_video_url(field.data, current_app.config.get("ALLOW_LOOPBACK_HTTP_MEDIA", False))
+        except MediaError as error:
+            raise ValidationError(str(error)) from error
 
 
 class PromptForm(FlaskForm):

@@ -23,12 +23,15 @@ def starter_plan_data() -> dict:
     return json.loads(raw)
 
 
-def create_plan(teacher: Teacher, title: str, grade_band: str = "", objectives: str = "") -> LessonPlan:
+def create_plan(
+    teacher: Teacher, title: str, grade_band: str = "", objectives: str = "", video_url: str = ""
+) -> LessonPlan:
     """A new empty plan for the film, carrying the default stance poll."""
     plan = LessonPlan(
         teacher_id=teacher.id,
         film_id=the_film().id,
         title=title.strip(),
+        video_url=(video_url or "").strip(),
         grade_band=(grade_band or "").strip(),
         objectives=(objectives or "").strip(),
         stance_question=DEFAULT_STANCE_QUESTION,
@@ -67,9 +70,13 @@ def copy_starter_plan(teacher: Teacher) -> LessonPlan:
     return plan
 
 
-def update_plan(plan: LessonPlan, title: str, grade_band: str = "", objectives: str = "") -> None:
-    """Change a plan's title, grade band and learning objectives."""
+def update_plan(
+    plan: LessonPlan, title: str, grade_band: str = "", objectives: str = "", video_url: str | None = None
+) -> None:
+    """Change a plan's title, grade band, learning objectives and (when given) its film link."""
     plan.title = title.strip()
+    if video_url is not None:
+        plan.video_url = video_url.strip()
     plan.grade_band = (grade_band or "").strip()
     plan.objectives = (objectives or "").strip()
     db.session.commit()
@@ -83,6 +90,7 @@ def duplicate_plan(plan: LessonPlan) -> LessonPlan:
         title=f"Copy of {plan.title}"[:TITLE_LENGTH],
         grade_band=plan.grade_band,
         objectives=plan.objectives,
+        video_url=plan.video_url,
         stance_question=plan.stance_question,
         stance_options=list(plan.stance_options),
         prompts=[PlanPrompt(**p.prompt_fields()) for p in plan.prompts],
@@ -98,7 +106,9 @@ def assignments_from_plan(plan: LessonPlan) -> int:
 
 
 def preview_video_url(plan: LessonPlan) -> str:
-    """The film link of the latest assignment made from this plan, for previewing while setting times."""
+    """The plan's own film link, else that of the latest assignment made from it, for checking times."""
+    if plan.video_url:
+        return plan.video_url
     url = db.session.scalar(
         db.select(Assignment.video_url)
         .where(Assignment.plan_id == plan.id, Assignment.video_url != "")
@@ -203,6 +213,11 @@ def set_stance(plan: LessonPlan, question: str, options: list[str]) -> None:
     plan.stance_question = question.strip()
     plan.stance_options = list(options)
     db.session.commit()
+
+
+def unchecked_times(plan: LessonPlan) -> int:
+    """How many of the plan's prompt times are still suggestions nobody has checked against the film."""
+    return sum(1 for prompt in plan.prompts if not prompt.time_confirmed)
 
 
 def plans_with_prompt_counts(teacher: Teacher) -> list[tuple[LessonPlan, int, int]]:

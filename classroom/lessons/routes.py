@@ -40,7 +40,9 @@ def start_starter():
 def new():
     form = PlanForm()
     if form.validate_on_submit():
-        plan = plans.create_plan(current_teacher(), form.title.data, form.grade_band.data, form.objectives.data)
+        plan = plans.create_plan(
+            current_teacher(), form.title.data, form.grade_band.data, form.objectives.data, form.video_url.data or ""
+        )
         flash("Plan created. Now add prompts pinned to moments in the film.", "success")
         return redirect(url_for("lessons.show", plan_id=plan.id))
     return form_page("lessons/plan_form.html", form=form, plan=None)
@@ -56,7 +58,7 @@ def show(plan_id: int):
         "lessons/show.html",
         plan=plan,
         classes=classes,
-        unchecked=sum(1 for prompt in plan.prompts if not prompt.time_confirmed),
+        unchecked=plans.unchecked_times(plan),
     )
 
 
@@ -65,7 +67,7 @@ def edit(plan_id: int):
     plan = owned_plan_or_404(plan_id)
     form = PlanForm(obj=plan)
     if form.validate_on_submit():
-        plans.update_plan(plan, form.title.data, form.grade_band.data, form.objectives.data)
+        plans.update_plan(plan, form.title.data, form.grade_band.data, form.objectives.data, form.video_url.data or "")
         flash("Plan saved.", "success")
         return redirect(url_for("lessons.show", plan_id=plan.id))
     return form_page("lessons/plan_form.html", form=form, plan=plan)
