@@ -4,7 +4,7 @@ from pathlib import Path
 
 from flask import Flask, render_template
 
-from . import bench, cli, templating
+from . import bench, cli, headers, templating
 from .config import defaults
 from .embed import policy as embed_policy
 from .extensions import csrf, db, limiter, login_manager, migrate
@@ -37,6 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     embed_policy.init_app(app)
+    headers.init_app(app)
 
     register_blueprints(app)
     templating.register(app)

@@ -73,6 +73,9 @@ def defaults(instance_path: str) -> dict:
         "SIGNUP_CONTACT": os.environ.get("SIGNUP_CONTACT", "your school's IT administrator"),
         # Teachers type and read assignment dates in the school's own time zone (an IANA name).
         "SCHOOL_TIMEZONE": os.environ.get("SCHOOL_TIMEZONE", "UTC"),
+        # How many reverse proxies (nginx, a load balancer) stand in front of the app; 0 trusts no
+        # X-Forwarded-* header at all.
+        "TRUSTED_PROXIES": env_int("TRUSTED_PROXIES", 0),
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "REMEMBER_COOKIE_HTTPONLY": True,
@@ -81,6 +84,7 @@ def defaults(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # SECURE_COOKIES=1 (behind HTTPS) also sends Strict-Transport-Security (classroom/headers.py).
         "SESSION_COOKIE_SECURE": env_flag("SECURE_COOKIES", False),
         "REMEMBER_COOKIE_SECURE": env_flag("SECURE_COOKIES", False),
         "WTF_CSRF_TIME_LIMIT": None,

@@ -203,9 +203,8 @@ def saved_message(reflection: Reflection) -> str:
 def captions(assignment_id: int) -> ResponseReturnValue:
     """The uploaded WebVTT, for the students of the assignment's class and its teacher (who previews it)."""
     assignment = captioned_assignment_or_404(assignment_id)
-    response = Response(assignment.captions_vtt, mimetype="text/vtt")
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+    # Sent with no-store like every signed-in page (classroom/headers.py).
+    return Response(assignment.captions_vtt, mimetype="text/vtt")
 
 
 @bp.route("/logout", methods=["POST"])
