@@ -14,6 +14,7 @@ from classroom.moderation.decisions import (
     bulk_approve,
     reflag_awaiting,
     reject_reflection,
+    reopen_reflection,
     return_reflection,
     set_star,
 )
@@ -90,8 +91,10 @@ def test_reject_needs_a_reason_and_unstars(app, teacher, awaiting):
         ("approved", "approve"),
         ("returned", "approve"),
         ("returned", "reject"),
-        ("rejected", "approve"),
         ("rejected", "return"),
+        ("awaiting", "reopen"),
+        ("approved", "reopen"),
+        ("returned", "reopen"),
     ],
 )
 def test_invalid_transitions_are_refused_without_a_trace(
@@ -106,6 +109,7 @@ def test_invalid_transitions_are_refused_without_a_trace(
                 "approve": lambda: approve_reflection(r, me),
                 "return": lambda: return_reflection(r, me, "x"),
                 "reject": lambda: reject_reflection(r, me, "x"),
+                "reopen": lambda: reopen_reflection(r, me, "x"),
             }[decision]()
     assert fresh(app, reflection.id).status == status
     assert events_of(app, reflection.id) == []
@@ -685,7 +689,8 @@ def test_queue_query_count_does_not_grow_with_the_queue(
         make_reflection(
             make_student(school_class, f"More {i}"), assignment.prompts[i % 3], "Call 555-1234" if i % 2 else "Fine."
         )
-    assert queries_for_queue() == few <= 6
+    # One query more than before: the rejected reflections a teacher can still take back.
+    assert queries_for_queue() == few <= 7
 
 
 def test_queue_shows_the_feedback_a_revision_answers(
@@ -723,3 +728,112 @@ def test_queue_forms_share_the_pages_one_csrf_token(
     )
     assert refused.status_code == 400
     assert "Write the reason the student will see." in refused.get_data(as_text=True)
+
+
+# --- a rejection can be undone ----------------------------------------------------------------
+
+
+@pytest.fixture
+def rejected(app, teacher, awaiting):
+    with app.app_context():
+        reject_reflection(db.session.get(Reflection, awaiting.id), db.session.get(Teacher, teacher.id), "Off topic.")
+    return fresh(app, awaiting.id)
+
+
+def test_reopen_hands_a_rejected_reflection_back_with_the_reason_or_a_message(app, teacher, rejected):
+    with app.app_context():
+        reflection = db.session.get(Reflection, rejected.id)
+        reopen_reflection(reflection, db.session.get(Teacher, teacher.id), "  ")
+        assert (reflection.status, reflection.feedback) == ("returned", "Off topic.")
+    assert events_of(app, rejected.id)[-1] == ("teacher", teacher.id, "rejected", "returned", "Off topic.")
+
+
+def test_approve_after_all_from_rejected(app, teacher, rejected):
+    with app.app_context():
+        reflection = db.session.get(Reflection, rejected.id)
+        approve_reflection(reflection, db.session.get(Teacher, teacher.id), expected_version=reflection.version)
+        assert (reflection.status, reflection.feedback) == ("approved", "")
+    assert [e[2:4] for e in events_of(app, rejected.id)] == [("awaiting", "rejected"), ("rejected", "approved")]
+
+
+def test_queue_lists_rejected_reflections_with_both_ways_back(teacher_client, rejected, school_class):
+    html = teacher_client.get(queue_url(school_class)).get_data(as_text=True)
+    assert 'id="rejected"' in html and "Rejected reflections" in html
+    assert "<strong>Your reason:</strong> Off topic." in html
+    assert f'action="/moderation/reflections/{rejected.id}/reopen"' in html
+    assert re.search(r"Approve after all<span class=\"visually-hidden\"> Sasha’s rejected reflection", html)
+    assert "Reopen for rewriting" in html
+
+
+def test_reopen_from_the_queue_and_the_student_rewrites(
+    app,
+    teacher,
+    teacher_client,
+    student_client,
+    student,
+    rejected,
+    school_class,
+    assignment,
+    write_reflection,
+    answer_stance,
+):
+    answer_stance(student, assignment)
+    response = teacher_client.post(
+        f"/moderation/reflections/{rejected.id}/reopen",
+        data={
+            f"reopen-{rejected.id}-version": rejected.version,
+            f"reopen-{rejected.id}-back": "rejected",
+            f"reopen-{rejected.id}-feedback": "Try again, about the choir scene.",
+        },
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/moderation/classes/{school_class.id}#rejected")
+    page = teacher_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Reopened Sasha’s reflection: it is back with the student" in page
+    assert "Rejected reflections" not in page
+    assert events_of(app, rejected.id)[-1] == (
+        "teacher",
+        teacher.id,
+        "rejected",
+        "returned",
+        "Try again, about the choir scene.",
+    )
+    # The student sees the state and the message, and can hand in a new text.
+    mine = student_client.get(f"/student/assignments/{assignment.id}").get_data(as_text=True)
+    assert "Returned with feedback" in mine and "Try again, about the choir scene." in mine
+    assert f'id="p{assignment.prompts[0].id}-body"' in mine
+    rewritten = write_reflection(student, assignment.prompts[0], "The choir sang of the war.")
+    assert rewritten.status == "awaiting"
+
+
+def test_reopen_message_too_long_is_400_and_kept(app, teacher_client, rejected):
+    typed = "Please rewrite. " * 130
+    response = teacher_client.post(
+        f"/moderation/reflections/{rejected.id}/reopen", data={f"reopen-{rejected.id}-feedback": typed}
+    )
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert f'id="reopen-{rejected.id}-feedback-error"' in html and "Please rewrite. Please rewrite." in html
+    assert fresh(app, rejected.id).status == "rejected"
+
+
+def test_history_of_a_rejected_reflection_offers_approve_after_all(app, teacher, teacher_client, rejected):
+    page = teacher_client.get(f"/moderation/reflections/{rejected.id}").get_data(as_text=True)
+    assert "Approve after all" in page and "Reopen for the student to rewrite" in page
+    response = teacher_client.post(
+        f"/moderation/reflections/{rejected.id}/approve",
+        data={f"approve-{rejected.id}-version": rejected.version, f"approve-{rejected.id}-back": "history"},
+    )
+    assert response.headers["Location"].endswith(f"/moderation/reflections/{rejected.id}")
+    html = teacher_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Approved Sasha’s reflection after all." in html
+    assert 'status status--approved">Approved</span>' in html
+    assert events_of(app, rejected.id)[-1][:4] == ("teacher", teacher.id, "rejected", "approved")
+
+
+def test_reopen_is_the_teachers_alone(app, other_teacher, student_client, rejected):
+    client = app.test_client()
+    login_as(client, other_teacher)
+    assert client.post(f"/moderation/reflections/{rejected.id}/reopen", data={}).status_code == 404
+    assert student_client.post(f"/moderation/reflections/{rejected.id}/reopen", data={}).status_code == 302
+    assert fresh(app, rejected.id).status == "rejected"

@@ -21,10 +21,14 @@ from ..statuses import ReflectionStatus as S
 from .flags import apply_flags
 
 # Which statuses each decision may start from. An approved reflection can still be taken down
-# (returned or rejected) when the teacher has second thoughts; a draft is the student's alone.
-APPROVE_FROM = frozenset({S.AWAITING})
+# (returned or rejected) when the teacher has second thoughts, and a rejection is never a trap: it can
+# be approved after all or reopened for the student to rewrite. A draft is the student's alone.
+APPROVE_FROM = frozenset({S.AWAITING, S.REJECTED})
 RETURN_FROM = frozenset({S.AWAITING, S.APPROVED})
 REJECT_FROM = frozenset({S.AWAITING, S.APPROVED})
+REOPEN_FROM = frozenset({S.REJECTED})
+# What the student reads when the teacher reopens without a message and the rejection gave no reason.
+REOPENED_MESSAGE = "Your teacher reopened this reflection: you can rewrite it and hand it in again."
 
 
 class TransitionError(ValueError):
@@ -145,6 +149,21 @@ def _bulk_candidates(teacher: Teacher, class_id: int, ids: list[int]) -> list[tu
         )
         .order_by(Reflection.id)
     ).all()
+
+
+def reopen_reflection(
+    reflection: Reflection, teacher: Teacher, message: str = "", expected_version: int | None = None
+) -> ModerationEvent:
+    """Undo a rejection by handing the reflection back to the student to rewrite (status "returned").
+
+    The student sees the teacher's message, or the earlier reason when the teacher adds none.
+    """
+    if reflection.status not in REOPEN_FROM:
+        raise TransitionError(
+            f"This reflection is {S.label_of(reflection.status).lower()}, so there is no rejection to undo."
+        )
+    message = (message or "").strip() or (reflection.feedback or "").strip() or REOPENED_MESSAGE
+    return _transition(reflection, teacher, S.RETURNED, REOPEN_FROM, message, expected_version)
 
 
 def bulk_approve(teacher: Teacher, class_id: int, selected: dict[int, int | None]) -> BulkApproval:

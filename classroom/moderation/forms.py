@@ -43,6 +43,15 @@ class RejectForm(DecisionForm):
     )
 
 
+class ReopenForm(DecisionForm):
+    feedback = TextAreaField(
+        "Message for the student (optional)",
+        description="Left empty, the student sees the reason you gave when rejecting it.",
+        validators=[Length(max=2000)],
+        render_kw={"rows": 3},
+    )
+
+
 class BulkApproveForm(FlaskForm):
     """Only carries the CSRF token; the chosen reflections come as checkboxes named "selected"."""
 

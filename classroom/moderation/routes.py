@@ -15,6 +15,7 @@ from ..extensions import db
 from ..lms.grades import reflections_changed
 from ..marks.logic import mark_history, mark_of, marks_by_reflection
 from ..models import Assignment
+from ..statuses import ReflectionStatus as S
 from ..web import int_or_none, safe_next
 from .decisions import (
     TransitionError,
@@ -22,12 +23,13 @@ from .decisions import (
     bulk_approve,
     reflag_awaiting,
     reject_reflection,
+    reopen_reflection,
     return_reflection,
     set_star,
 )
 from .flags import builtin_words, highlight, parse_word_list
-from .forms import DecisionForm, FlagWordsForm, RejectForm, ReturnForm
-from .queue import awaiting_page, history_of
+from .forms import DecisionForm, FlagWordsForm, RejectForm, ReopenForm, ReturnForm
+from .queue import awaiting_page, history_of, rejected_list
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
@@ -82,6 +84,15 @@ def render_queue(school_class, assignment_id=None, page=1, failed=None, status=2
                 },
             }
         )
+    rejected = [
+        {
+            "reflection": reflection,
+            "hidden": _hidden(reflection, assignment_id=assignment_id, page=queue.page, back="rejected"),
+            "failed": (failed or {}).get(reflection.id),
+            "body": highlight(reflection.body_html, reflection.flags),
+        }
+        for reflection in rejected_list(school_class.id, assignment_id)
+    ]
     assignments = db.session.scalars(
         db.select(Assignment).where(Assignment.class_id == school_class.id).order_by(Assignment.id)
     ).all()
@@ -93,6 +104,7 @@ def render_queue(school_class, assignment_id=None, page=1, failed=None, status=2
             assignments=assignments,
             queue=queue,
             items=items,
+            rejected=rejected,
         ),
         status,
     )
@@ -111,13 +123,16 @@ def _back(reflection, form, anchor_next=True):
     if form.back.data == "history":
         return redirect(url_for("moderation.history", reflection_id=reflection.id))
     next_id = int_or_none(form.next_id.data)
+    anchor = f"reflection-{next_id}" if next_id and anchor_next else None
+    if form.back.data == "rejected":
+        anchor = "rejected"
     return redirect(
         url_for(
             "moderation.queue",
             class_id=reflection.prompt.assignment.class_id,
             assignment=int_or_none(form.assignment.data),
             page=int_or_none(form.page.data),
-            _anchor=f"reflection-{next_id}" if next_id and anchor_next else None,
+            _anchor=anchor,
         )
     )
 
@@ -128,7 +143,7 @@ def _who(reflection) -> str:
 
 def decide(reflection_id: int, kind: str):
     reflection = owned_reflection_or_404(reflection_id)
-    form_class = {"approve": DecisionForm, "return": ReturnForm, "reject": RejectForm}[kind]
+    form_class = {"approve": DecisionForm, "return": ReturnForm, "reject": RejectForm, "reopen": ReopenForm}[kind]
     form = form_class(prefix=f"{kind}-{reflection.id}")
     if not form.validate_on_submit():
         if form.back.data == "history":
@@ -144,9 +159,13 @@ def decide(reflection_id: int, kind: str):
     version = int_or_none(form.version.data)
     try:
         if kind == "approve":
+            after_all = " after all" if reflection.status == S.REJECTED else ""
             approve_reflection(reflection, current_teacher(), version)
             seen = " Classmates can see it now." if reflection.prompt.assignment.show_classmates else ""
-            flash(f"Approved {_who(reflection)}.{seen}", "success")
+            flash(f"Approved {_who(reflection)}{after_all}.{seen}", "success")
+        elif kind == "reopen":
+            reopen_reflection(reflection, current_teacher(), form.feedback.data, version)
+            flash(f"Reopened {_who(reflection)}: it is back with the student to rewrite and hand in again.", "success")
         elif kind == "return":
             return_reflection(reflection, current_teacher(), form.feedback.data, version)
             flash(f"Returned {_who(reflection)} with your feedback.", "success")
@@ -174,6 +193,12 @@ def return_(reflection_id: int):
 @bp.post("/reflections/<int:reflection_id>/reject")
 def reject(reflection_id: int):
     return decide(reflection_id, "reject")
+
+
+@bp.post("/reflections/<int:reflection_id>/reopen")
+def reopen(reflection_id: int):
+    """Undo a rejection: the reflection goes back to the student to rewrite."""
+    return decide(reflection_id, "reopen")
 
 
 @bp.post("/classes/<int:class_id>/approve-selected", endpoint="bulk_approve")

@@ -43,7 +43,7 @@ class OpenedByAnotherStudent(BadReflection):
 
 
 class ReflectionLocked(BadReflection):
-    """A rejected reflection is final for the student."""
+    """A rejected reflection cannot be changed by the student until the teacher reopens it."""
 
 
 class NewerVersionSaved(BadReflection):
@@ -75,7 +75,9 @@ def clean_body(text: str | None) -> str:
 def target_status(current: str | None, submit: bool, require_approval: bool) -> str:
     """The status a student's save leads to, from the current one (None for a new reflection)."""
     if current == S.REJECTED:
-        raise ReflectionLocked("Your teacher rejected this reflection, so it can no longer be changed.")
+        raise ReflectionLocked(
+            "Your teacher rejected this reflection, so it can no longer be changed unless your teacher reopens it."
+        )
     if submit:
         return S.AWAITING if require_approval else S.APPROVED
     # A returned reflection stays returned while the student revises it, so the feedback stays in view.
