@@ -8,6 +8,7 @@ from . import bench, cli, headers, templating
 from .config import defaults
 from .embed import policy as embed_policy
 from .extensions import csrf, db, limiter, login_manager, migrate
+from .startup import finish_config
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(defaults(app.instance_path))
     if config:
         app.config.update(config)
+    finish_config(app, overrides=config or {})
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)

@@ -5,11 +5,16 @@ import secrets
 from pathlib import Path
 
 
+def default_database_url(instance_path: str) -> str:
+    """The SQLite file in instance/ that a plain `make run` uses."""
+    return "sqlite:///" + str(Path(instance_path) / "classroom.sqlite3")
+
+
 def database_url(instance_path: str) -> str:
     """DATABASE_URL if set (PostgreSQL URLs get the psycopg 3 driver), else SQLite in instance/."""
     url = os.environ.get("DATABASE_URL", "").strip()
     if not url:
-        return "sqlite:///" + str(Path(instance_path) / "classroom.sqlite3")
+        return default_database_url(instance_path)
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
@@ -24,7 +29,7 @@ def secret_key(instance_path: str) -> str:
     key_file = Path(instance_path) / "secret_key"
     if key_file.exists():
         return key_file.read_text().strip()
-    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = secrets.token_hex(32)
     # Created private from the start: the key signs every session cookie.
     try:
@@ -65,7 +70,11 @@ def env_text(name: str, file_name: str = "") -> str:
 def defaults(instance_path: str) -> dict:
     """The configuration a plain `make run` gets."""
     return {
-        "SECRET_KEY": secret_key(instance_path),
+        # From the environment only; create_app generates one into instance/ for development when
+        # nobody passed one (classroom/startup.py), and refuses to start without one in production.
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "").strip(),
+        # "production" makes the app refuse to start without the settings a school must choose.
+        "CLASSROOM_ENV": os.environ.get("CLASSROOM_ENV", "development"),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "ALLOW_SIGNUP": env_flag("ALLOW_SIGNUP", True),

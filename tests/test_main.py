@@ -14,7 +14,9 @@ def test_healthz_ok(client):
 def test_healthz_reports_a_dead_database(tmp_path):
     from classroom import create_app
 
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/dir/db.sqlite3"})
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/dir/db.sqlite3"}
+    )
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     body = response.get_json()
