@@ -199,33 +199,92 @@ def test_resume_follows_next_but_only_on_this_site(client, student, assignment):
 
 
 def test_resume_with_a_wrong_code_says_so(client, student):
-    response = client.post("/join/resume", data={"return_code": "wrong-words-here"})
+    wrong = f"{student.class_id}-wrong-words-here-too"
+    response = client.post("/join/resume", data={"return_code": wrong})
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "does not match anyone" in page and "wrong-words-here" in page
+    assert "does not match anyone" in page and wrong in page
     assert client.get("/student").status_code == 302
     assert client.post("/join/resume", data={"return_code": ""}).status_code == 400
 
 
-def test_resume_failures_are_rate_limited(make_app, make_class, make_teacher, make_student):
-    app = make_app(RATELIMIT_ENABLED=True)
-    client = app.test_client()
-    for _ in range(20):
-        assert client.post("/join/resume", data={"return_code": "wrong-words-here"}).status_code == 400
-    assert client.post("/join/resume", data={"return_code": "wrong-words-here"}).status_code == 429
-
-
-def test_successful_resumes_do_not_use_up_the_limit(make_app):
+def limited_school(make_app, classes=2, students=2):
+    """An app with rate limits on, and return codes of `students` students in each of `classes` classes."""
     app = make_app(RATELIMIT_ENABLED=True)
     with app.app_context():
         from classroom.auth.accounts import create_teacher
         from classroom.classes.logic import create_class
 
-        school_class = create_class(create_teacher("T", "t@school.example", "x" * 12), "7A")
-        code = join_class(school_class, "Kim").return_code
+        teacher = create_teacher("T", "t@school.example", "x" * 12)
+        codes = []
+        for number in range(classes):
+            school_class = create_class(teacher, f"Class {number}")
+            codes.append([join_class(school_class, f"Kim {n}").return_code for n in range(students)])
+    return app, codes
+
+
+def resume_from(client, code, address="10.0.0.1"):
+    return client.post("/join/resume", data={"return_code": code}, environ_base={"REMOTE_ADDR": address}).status_code
+
+
+def wrong_code_for(code, n):
+    """A code of the same class as `code` that nobody has."""
+    return f"{code.split('-', 1)[0]}-zzz-{n}-wrong-code"
+
+
+def test_wrong_codes_from_a_school_address_do_not_lock_out_right_codes(make_app):
+    """Students of three classes behind one school address mistype 60 codes: every right code still works."""
+    app, codes = limited_school(make_app, classes=3)
     client = app.test_client()
-    for _ in range(25):
-        assert client.post("/join/resume", data={"return_code": code}).status_code == 302
+    for n in range(20):
+        for class_codes in codes:
+            assert resume_from(client, wrong_code_for(class_codes[0], n)) == 400
+    for class_codes in codes:
+        assert resume_from(client, class_codes[0]) == 302
+
+
+def test_guessing_many_codes_of_one_class_is_slowed_wherever_the_guesses_come_from(make_app):
+    app, (guessed, other) = limited_school(make_app)
+    client = app.test_client()
+    for n in range(100):
+        assert resume_from(client, wrong_code_for(guessed[0], n), address=f"10.1.{n // 250}.{n % 250}") == 400
+    assert resume_from(client, wrong_code_for(guessed[0], 999), address="10.2.0.1") == 429
+    # The guessed class waits, right codes included; the school's other classes carry on from the same address.
+    assert resume_from(client, guessed[1], address="10.2.0.1") == 429
+    assert resume_from(client, other[0], address="10.2.0.1") == 302
+
+
+def test_one_machine_trying_codes_of_many_classes_is_slowed(make_app):
+    app, codes = limited_school(make_app, classes=1)
+    client = app.test_client()
+    for n in range(200):
+        assert resume_from(client, f"{1000 + n}-no-such-code-here") == 400
+    assert resume_from(client, codes[0][0]) == 429
+    assert resume_from(client, codes[0][0], address="10.0.0.2") == 302
+
+
+def test_hammering_one_code_is_slowed(make_app):
+    app, (class_codes, _other) = limited_school(make_app)
+    client = app.test_client()
+    hammered = class_codes[0]
+    for n in range(20):
+        assert resume_from(client, hammered, address=f"10.3.0.{n}") == 302
+    assert resume_from(client, hammered.upper().replace("-", " "), address="10.3.1.1") == 429
+    assert resume_from(client, class_codes[1], address="10.3.1.1") == 302
+
+
+def test_successful_resumes_do_not_use_up_the_address_or_class_limit(make_app):
+    app, codes = limited_school(make_app, classes=1, students=12)
+    client = app.test_client()
+    for _round in range(19):
+        for code in codes[0]:
+            assert resume_from(client, code) == 302
+
+
+def test_an_old_three_word_code_is_told_what_changed(client, student):
+    response = client.post("/join/resume", data={"return_code": "maple-otter-quill"})
+    assert response.status_code == 400
+    assert "start with your class&#39;s number" in response.get_data(as_text=True)
 
 
 def test_unknown_join_codes_are_rate_limited(make_app):

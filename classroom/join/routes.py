@@ -5,9 +5,10 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from .. import throttles
 from ..access import current_student, is_student, is_teacher, student_required
 from ..extensions import csrf, limiter
-from ..joincodes import normalise_join_code
+from ..joincodes import class_number_of, normalise_join_code, normalise_return_code
 from ..sessions import sign_in_student
 from ..student.page import restore_kept_text
 from ..web import form_page, safe_next
@@ -24,8 +25,18 @@ BAD_RETURN_CODE = (
     "That return code does not match anyone. Check the class number and the four words and try again, "
     "or ask your teacher."
 )
-# Only failures count, so a whole class joining or resuming from one school network is never blocked.
-RESUME_FAILURES = "20/15 minutes"
+NO_CLASS_NUMBER = (
+    "Return codes start with your class's number and have four words, e.g. 12-otter-quill-lunar-tulip. "
+    "If you have an older three-word code, ask your teacher for your new one."
+)
+# Only failures count, so a whole class joining or resuming from one school network is never blocked. Wrong
+# return codes count against the class they name, so a class guessed at is slowed without blocking the
+# school's other classes, and the address limit is only for one machine trying codes of many classes; any one
+# code is slowed when tried over and over, right or wrong. With at least 10^12 codes in every class (see
+# joincodes.RETURN_CODE_SPACE) these limits make a guess hopeless rather than merely slow.
+RESUME_FAILURES_PER_ADDRESS = "200/15 minutes"
+RESUME_FAILURES_PER_CLASS = "100/15 minutes"
+RESUME_TRIES_PER_CODE = "20/15 minutes"
 JOIN_FAILURES = "60/15 minutes"
 JOINS = "300/hour"
 
@@ -48,7 +59,11 @@ def index() -> ResponseReturnValue:
 
 @bp.route("/resume", methods=["GET", "POST"])
 @csrf.exempt  # checked by the form itself, so a stale page still gets its kept text back
-@limiter.limit(RESUME_FAILURES, methods=["POST"], deduct_when=_failed)
+@limiter.limit(RESUME_FAILURES_PER_ADDRESS, methods=["POST"], deduct_when=_failed, key_func=throttles.by_address)
+@limiter.limit(
+    RESUME_FAILURES_PER_CLASS, methods=["POST"], deduct_when=_failed, key_func=throttles.by_return_code_class
+)
+@limiter.limit(RESUME_TRIES_PER_CODE, methods=["POST"], key_func=throttles.by_return_code)
 def resume() -> ResponseReturnValue:
     if is_teacher():
         return render_template("join/teacher_here.html", doing="sign in as a student"), 200
@@ -57,7 +72,8 @@ def resume() -> ResponseReturnValue:
     if form.validate_on_submit():
         student = find_student_by_return_code(form.return_code.data)
         if student is None:
-            form.return_code.errors.append(BAD_RETURN_CODE)
+            has_class = class_number_of(normalise_return_code(form.return_code.data)) is not None
+            form.return_code.errors.append(BAD_RETURN_CODE if has_class else NO_CLASS_NUMBER)
         else:
             sign_in_student(student)
             if form.stash_prompt.data:

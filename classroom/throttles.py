@@ -1,0 +1,46 @@
+"""Who a rate limit counts against: the address, a class, a return code, a teacher account.
+
+A school's students share one address, so the address alone is a poor key: a class mistyping codes would
+lock out the whole school. Sign-ins by return code also count against the class the code names and the
+code itself, and teacher log-ins against the account, so a guesser is slowed where they aim while everyone
+else at the same address carries on. Codes and emails are hashed: a limiter's storage (Redis) never holds
+either.
+"""
+
+import hashlib
+
+from flask import request
+from flask_limiter.util import get_remote_address
+
+from .joincodes import class_number_of, normalise_return_code
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def by_address() -> str:
+    """The client's address (behind a proxy, as ProxyFix reports it)."""
+    return get_remote_address()
+
+
+def typed_return_code() -> str:
+    """The return code in the posted form, normalised."""
+    return normalise_return_code(request.form.get("return_code", ""))
+
+
+def by_return_code_class() -> str:
+    """The class the posted return code names ("class:none" for a code without a class number)."""
+    number = class_number_of(typed_return_code())
+    return f"class:{'none' if number is None else number}"
+
+
+def by_return_code() -> str:
+    """The posted return code itself."""
+    return "code:" + _digest(typed_return_code())
+
+
+def by_account() -> str:
+    """The teacher account the posted email names, whether or not it exists."""
+    email = (request.form.get("email") or "").strip().lower()
+    return "account:" + _digest(email)
