@@ -1,6 +1,8 @@
 // Watch-along: shows each prompt when the film reaches its time, pauses at "Pause here" prompts,
 // and announces each new prompt in a polite live region. It drives either the school's <video>
-// or, without a playable video, a timer run beside the class's own screening.
+// or a timer run beside the class's own screening ("We watch together on the projector"), keeps
+// the film position across reloads (localStorage per assignment), fills each form's hidden `t`
+// (so a plain save comes back to the same moment) and offers "Cite this moment" on every form.
 // Without JavaScript every prompt is listed with its time and every form still works.
 (function () {
   "use strict";
@@ -13,6 +15,11 @@
   var video = panel.querySelector("[data-watchalong-video]");
   var timerBox = panel.querySelector("[data-watchalong-timer]");
   var reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  var phone = window.matchMedia && window.matchMedia("(max-width: 40rem)").matches;
+  var assignmentId = panel.getAttribute("data-assignment") || "";
+  var startAttr = panel.getAttribute("data-start");
+  var startAt = startAttr === null ? null : parseInt(startAttr, 10);
+  var positionKey = "redsoul:position:" + assignmentId;
 
   var items = Array.prototype.slice.call(timeline.querySelectorAll("[data-time]")).map(function (element) {
     var text = element.querySelector(".prompt-item__text");
@@ -36,7 +43,7 @@
   }
 
   function parseTime(text) {
-    var match = /^\s*(?:(\d{1,2}):)?(\d{1,3}):(\d{2})\s*$/.exec(text || "");
+    var match = /^\s*(?:(\d{1,2}):)?(\d{1,3})[:.](\d{2})\s*$/.exec(text || "");
     if (!match) { return null; }
     var hours = match[1] ? parseInt(match[1], 10) : 0;
     var minutes = parseInt(match[2], 10);
@@ -45,9 +52,34 @@
     return hours * 3600 + minutes * 60 + seconds;
   }
 
+  // ---- remembering the position (video or timer) for this assignment ----
+  function readPosition() {
+    try {
+      var saved = JSON.parse(window.localStorage.getItem(positionKey) || "null");
+      return saved && typeof saved.seconds === "number" ? saved : null;
+    } catch (error) { return null; }
+  }
+
+  function writePosition(mode, seconds, running) {
+    try {
+      window.localStorage.setItem(positionKey, JSON.stringify({
+        mode: mode, seconds: Math.max(0, seconds), running: Boolean(running), at: Date.now()
+      }));
+    } catch (error) { /* storage full or off: the position is simply not kept */ }
+  }
+
+  var positionInputs = Array.prototype.slice.call(document.querySelectorAll("[data-position]"));
+  var lastShownSecond = -1;
+  function showPosition(seconds) {
+    var whole = Math.max(0, Math.floor(seconds));
+    if (whole === lastShownSecond) { return; }
+    lastShownSecond = whole;
+    positionInputs.forEach(function (input) { input.value = String(whole); });
+  }
+
   // A prompt the student is already working on, or that shows a message, is never hidden.
   function hasWork(element) {
-    if (element.querySelector(".notice, .error, .status")) { return true; }
+    if (element.querySelector(".notice, .error:not([hidden]), .status")) { return true; }
     var box = element.querySelector("textarea");
     return Boolean(box && box.value.trim());
   }
@@ -68,6 +100,12 @@
     // Never pull the page away from a student who is typing.
     if (isTyping()) { return; }
     element.scrollIntoView({ behavior: reduceMotion ? "auto" : "smooth", block: "nearest" });
+  }
+
+  // On a phone the player is sticky: prompts scrolled to stop below it, not under it.
+  function measurePlayer() {
+    var height = phone ? panel.getBoundingClientRect().height : 0;
+    document.documentElement.style.setProperty("--player-height", Math.ceil(height) + "px");
   }
 
   // ---- showing prompts as the clock passes them ----
@@ -110,14 +148,15 @@
     items.forEach(function (item) { if (item.reached) { current = item; } });
     if (current) { current.element.classList.add("is-current"); }
     lastTime = now;
+    showPosition(now);
     if (crossedPause) {
       pausedAt[crossedPause.time] = true;
       onPause();
       announce("Paused at " + crossedPause.label + ". New prompt: " + crossedPause.text + " Write your reflection, then play on when you are ready.");
       bringIntoView(crossedPause.element);
     } else if (newest && playing) {
+      // A prompt that does not pause is announced and highlighted, but never scrolls the film away.
       announce("New prompt at " + newest.label + ": " + newest.text);
-      bringIntoView(newest.element);
     }
   }
 
@@ -140,35 +179,67 @@
     });
   }
 
+  // The player in use: the video, or the timer once the class watches on the projector.
+  var player = { mode: "timer", now: function () { return 0; } };
+
   // ---- the school's video ----
+  var videoBox = video ? video.closest(".player") : null;
+  var videoHint = document.querySelector("[data-video-hint]");
   function useVideo() {
     function pauseVideo() { video.pause(); }
+    var lastSaved = 0;
+    function remember(force) {
+      if (player.mode !== "video") { return; }
+      if (force || Math.abs(video.currentTime - lastSaved) >= 2) {
+        lastSaved = video.currentTime;
+        writePosition("video", video.currentTime, false);
+      }
+    }
     video.addEventListener("play", function () {
       watching = true;
       update(video.currentTime, false, pauseVideo);
     });
-    video.addEventListener("timeupdate", function () { update(video.currentTime, !video.paused, pauseVideo); });
-    video.addEventListener("seeked", function () { update(video.currentTime, false, pauseVideo); });
+    video.addEventListener("timeupdate", function () {
+      if (player.mode !== "video") { return; }
+      update(video.currentTime, !video.paused, pauseVideo);
+      remember(false);
+    });
+    video.addEventListener("seeked", function () {
+      if (player.mode !== "video") { return; }
+      update(video.currentTime, false, pauseVideo);
+      remember(true);
+    });
+    video.addEventListener("pause", function () { remember(true); });
+    video.addEventListener("loadedmetadata", measurePlayer);
     var failed = false;
     function fallBack() {
       if (failed) { return; }
       failed = true;
       announce("The video could not be played here. Use the watch-along timer beside your own screening.");
-      useTimer();
+      switchToTimer(video.currentTime || 0, false);
     }
     video.addEventListener("error", fallBack);
     Array.prototype.forEach.call(video.querySelectorAll("source"), function (source) {
       source.addEventListener("error", fallBack);
     });
-    update(video.currentTime || 0, false, pauseVideo);
+    player = { mode: "video", now: function () { return video.currentTime || 0; } };
+    // Back where the student was: the saved position (the `t=` of a plain save is already in the source).
+    var saved = readPosition();
+    if (startAt === null && saved && saved.mode === "video" && saved.seconds > 0) {
+      var restore = function () {
+        video.currentTime = saved.seconds;
+        update(saved.seconds, false, pauseVideo);
+      };
+      if (video.readyState >= 1) { restore(); } else { video.addEventListener("loadedmetadata", restore, { once: true }); }
+    }
+    update(startAt !== null ? startAt : (video.currentTime || 0), false, pauseVideo);
+    window.addEventListener("pagehide", function () { remember(true); });
   }
 
   // ---- the watch-along timer, for a screening the app does not play ----
-  var timerStarted = false;
-  function useTimer() {
-    if (timerStarted || !timerBox) { return; }
-    timerStarted = true;
-    timerBox.hidden = false;
+  var timer = null;
+  function buildTimer() {
+    if (timer || !timerBox) { return timer; }
     var clock = timerBox.querySelector("[data-timer-clock]");
     var toggle = timerBox.querySelector("[data-timer-toggle]");
     var back = timerBox.querySelector("[data-timer-back]");
@@ -176,15 +247,27 @@
     var jump = timerBox.querySelector("[data-timer-jump]");
     var jumpInput = jump.querySelector("input");
     var jumpError = jump.querySelector("[data-timer-error]");
+    var more = timerBox.querySelector("[data-timer-more]");
     var limit = items.length ? Math.max(5400, items[items.length - 1].time) : 5400;
+    // On a phone the sticky timer shows the clock and its button; the settings fold away.
+    if (more && phone) { more.open = false; }
 
     var elapsed = 0;
     var running = false;
     var startedAt = 0;
     var startedFrom = 0;
     var ticker = null;
+    var lastSaved = -10;
 
     function now() { return running ? startedFrom + (Date.now() - startedAt) / 1000 : elapsed; }
+
+    function remember(force) {
+      var position = now();
+      if (force || Math.abs(position - lastSaved) >= 2) {
+        lastSaved = position;
+        writePosition("timer", position, running);
+      }
+    }
 
     function render() {
       clock.textContent = formatTime(now());
@@ -197,6 +280,7 @@
       running = false;
       if (ticker) { window.clearInterval(ticker); ticker = null; }
       render();
+      remember(true);
     }
 
     function tick() {
@@ -204,6 +288,7 @@
       if (position >= limit) { elapsed = limit; stop(); }
       update(Math.min(position, limit), running, stop);
       render();
+      remember(false);
     }
 
     function start() {
@@ -211,8 +296,9 @@
       startedFrom = elapsed;
       startedAt = Date.now();
       running = true;
-      ticker = window.setInterval(tick, 250);
+      if (!ticker) { ticker = window.setInterval(tick, 250); }
       render();
+      remember(true);
     }
 
     function moveTo(seconds) {
@@ -220,7 +306,7 @@
       if (running) { stop(); }
       elapsed = Math.min(Math.max(0, seconds), limit);
       update(elapsed, false, stop);
-      if (wasRunning) { start(); } else { render(); }
+      if (wasRunning) { start(); } else { render(); remember(true); }
     }
 
     toggle.addEventListener("click", function () {
@@ -232,7 +318,7 @@
       event.preventDefault();
       var seconds = parseTime(jumpInput.value);
       if (seconds === null || seconds > limit) {
-        jumpError.textContent = "Type a time such as 0:42:10 or 42:10, up to " + formatTime(limit) + ".";
+        jumpError.textContent = "Type a time such as 42:10 or 1:02:30, up to " + formatTime(limit) + ".";
         jumpError.hidden = false;
         jumpInput.setAttribute("aria-invalid", "true");
         return;
@@ -243,10 +329,115 @@
       moveTo(seconds);
       announce("Timer set to " + formatTime(seconds) + ".");
     });
-    render();
-    update(0, false, stop);
+    window.addEventListener("pagehide", function () { if (player.mode === "timer") { remember(true); } });
+
+    timer = {
+      now: now,
+      stop: stop,
+      isRunning: function () { return running; },
+      // Where the timer begins: a position (and whether it runs on, for a screening that kept playing).
+      begin: function (seconds, keepRunning) {
+        elapsed = Math.min(Math.max(0, seconds), limit);
+        update(elapsed, false, stop);
+        if (keepRunning) { start(); } else { render(); }
+      },
+      focusSetting: function () {
+        if (more) { more.open = true; }
+        jumpInput.focus();
+      }
+    };
+    return timer;
+  }
+
+  function switchToTimer(seconds, keepRunning) {
+    if (!buildTimer()) { return; }
+    if (video) { video.pause(); }
+    player = { mode: "timer", now: timer.now };
+    timerBox.hidden = false;
+    if (videoBox) { videoBox.hidden = true; }
+    if (videoHint) { videoHint.hidden = true; }
+    if (projectorSwitch) { projectorSwitch.textContent = "Watch the video on this device instead"; }
+    timer.begin(seconds, keepRunning);
+    writePosition("timer", seconds, keepRunning);
+    measurePlayer();
+  }
+
+  function switchToVideo() {
+    if (!video) { return; }
+    var seconds = timer ? timer.now() : 0;
+    if (timer && timer.isRunning()) { timer.stop(); }
+    player = { mode: "video", now: function () { return video.currentTime || 0; } };
+    timerBox.hidden = true;
+    if (videoBox) { videoBox.hidden = false; }
+    if (videoHint) { videoHint.hidden = false; }
+    projectorSwitch.textContent = "We watch together on the projector";
+    try { video.currentTime = seconds; } catch (error) { /* not loaded yet */ }
+    writePosition("video", seconds, false);
+    measurePlayer();
+  }
+
+  // ---- "We watch together on the projector": the timer is always there ----
+  var projectorSwitch = null;
+  function addProjectorSwitch() {
+    if (!video || !timerBox) { return; }
+    var wrapper = document.createElement("p");
+    wrapper.className = "watch-along__switch";
+    projectorSwitch = document.createElement("button");
+    projectorSwitch.type = "button";
+    projectorSwitch.className = "button";
+    projectorSwitch.setAttribute("data-projector-switch", "");
+    projectorSwitch.textContent = "We watch together on the projector";
+    wrapper.appendChild(projectorSwitch);
+    // Outside the sticky player, so on a phone the film keeps most of the top of the screen.
+    panel.parentNode.insertBefore(wrapper, panel.nextSibling);
+    projectorSwitch.addEventListener("click", function () {
+      if (player.mode === "video") {
+        switchToTimer(video.currentTime || 0, false);
+        announce("Timer on. Set it to the projector's time, then start it.");
+        timer.focusSetting();
+      } else {
+        switchToVideo();
+        announce("Back to the video at " + formatTime(video.currentTime || 0) + ".");
+      }
+    });
+  }
+
+  // ---- "Cite this moment": the reflection's time from the player ----
+  function addCiteButtons() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-reflection-form] [data-field='at']"), function (input) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "button button--small cite-moment";
+      button.textContent = "Cite this moment";
+      button.setAttribute("aria-describedby", input.id + "-hint");
+      input.insertAdjacentElement("afterend", button);
+      button.addEventListener("click", function () {
+        input.value = formatTime(player.now());
+        input.dispatchEvent(new Event("input", { bubbles: true }));
+        input.focus();
+      });
+    });
   }
 
   addShowAll();
-  if (video) { useVideo(); } else { useTimer(); }
+  addProjectorSwitch();
+  addCiteButtons();
+  if (video) { useVideo(); }
+  var remembered = readPosition();
+  if (!video) {
+    var begin = startAt;
+    var keepRunning = false;
+    if (begin === null && remembered && remembered.mode === "timer") {
+      // A screening goes on while the page reloads: a running timer carries on from where it would be.
+      keepRunning = remembered.running;
+      begin = remembered.seconds + (keepRunning ? Math.max(0, (Date.now() - remembered.at) / 1000) : 0);
+    }
+    switchToTimer(begin || 0, keepRunning);
+  } else if (remembered && remembered.mode === "timer" && timerBox) {
+    var seconds = startAt !== null ? startAt
+      : remembered.seconds + (remembered.running ? Math.max(0, (Date.now() - remembered.at) / 1000) : 0);
+    switchToTimer(seconds, startAt === null && remembered.running);
+  }
+  measurePlayer();
+  window.addEventListener("resize", measurePlayer);
 }());
