@@ -28,7 +28,9 @@ def load_user(user_id: str) -> Teacher | Student | None:
     if parsed is None:
         return None
     kind, person_id, token = parsed
-    person = db.session.get(Teacher if kind == "teacher" else Student, person_id)
+    person: Teacher | Student | None = (
+        db.session.get(Teacher, person_id) if kind == "teacher" else db.session.get(Student, person_id)
+    )
     return person if token_matches(person, token) else None
 
 

@@ -1,6 +1,7 @@
 """The front door, the film page and the health check."""
 
 from flask import Blueprint, jsonify, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 
 from .access import is_student, is_teacher
@@ -11,7 +12,7 @@ bp = Blueprint("main", __name__)
 
 
 @bp.route("/")
-def home():
+def home() -> ResponseReturnValue:
     if is_teacher():
         return redirect(url_for("classes.index"))
     if is_student():
@@ -20,12 +21,12 @@ def home():
 
 
 @bp.route("/film")
-def film():
+def film() -> ResponseReturnValue:
     return render_template("main/film.html", film=the_film())
 
 
 @bp.route("/healthz")
-def healthz():
+def healthz() -> ResponseReturnValue:
     try:
         db.session.execute(text("SELECT 1"))
     except Exception as error:  # any driver error means the database is not answering

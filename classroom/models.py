@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -29,6 +30,12 @@ from .sessions import login_id, new_session_token
 from .statuses import ReflectionStatus, check_constraint_sql
 from .timezones import as_utc
 
+# mypy cannot see through Flask-SQLAlchemy's `db.Model` attribute; it is a subclass of our `Base`.
+if TYPE_CHECKING:
+    from .extensions import Base as Model
+else:
+    Model = db.Model
+
 
 def utcnow() -> datetime:
     """Timezone-aware now in UTC; every stored time is UTC."""
@@ -38,7 +45,7 @@ def utcnow() -> datetime:
 THEMES = ("memory", "legacy", "nostalgia", "justice", "media", "film literacy")
 
 
-class Film(db.Model):
+class Film(Model):
     __tablename__ = "films"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,7 +64,7 @@ class Film(db.Model):
     synopsis: Mapped[str] = mapped_column(Text)
 
 
-class Teacher(UserMixin, db.Model):
+class Teacher(UserMixin, Model):
     __tablename__ = "teachers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -80,7 +87,7 @@ class Teacher(UserMixin, db.Model):
     is_student = False
 
 
-class LessonPlan(db.Model):
+class LessonPlan(Model):
     __tablename__ = "lesson_plans"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -124,7 +131,7 @@ class PromptFields:
     teacher_note: Mapped[str] = mapped_column(Text, default="")
 
 
-class PlanPrompt(PromptFields, db.Model):
+class PlanPrompt(PromptFields, Model):
     __tablename__ = "plan_prompts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -132,7 +139,7 @@ class PlanPrompt(PromptFields, db.Model):
     plan: Mapped[LessonPlan] = relationship(back_populates="prompts")
 
 
-class SchoolClass(db.Model):
+class SchoolClass(Model):
     __tablename__ = "classes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -161,7 +168,7 @@ class SchoolClass(db.Model):
     )
 
 
-class Assignment(db.Model):
+class Assignment(Model):
     __tablename__ = "assignments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -215,10 +222,10 @@ class Assignment(db.Model):
 
     def has_closed(self, now: datetime | None = None) -> bool:
         now = now or utcnow()
-        return bool(self.closes_at) and now >= as_utc(self.closes_at)
+        return self.closes_at is not None and now >= as_utc(self.closes_at)
 
 
-class Prompt(PromptFields, db.Model):
+class Prompt(PromptFields, Model):
     """An assignment's own copy of a plan prompt: what the class actually answers."""
 
     __tablename__ = "prompts"
@@ -237,7 +244,7 @@ class Prompt(PromptFields, db.Model):
     )
 
 
-class Student(UserMixin, db.Model):
+class Student(UserMixin, Model):
     """A student is only a display name inside one class; nothing else is collected."""
 
     __tablename__ = "students"
@@ -266,7 +273,7 @@ class Student(UserMixin, db.Model):
     is_student = True
 
 
-class StanceAnswer(db.Model):
+class StanceAnswer(Model):
     """A student's answer to the stance poll, before ("pre") or after ("post") viewing."""
 
     __tablename__ = "stance_answers"
@@ -284,7 +291,7 @@ class StanceAnswer(db.Model):
     assignment: Mapped[Assignment] = relationship()
 
 
-class Reflection(db.Model):
+class Reflection(Model):
     __tablename__ = "reflections"
     __table_args__ = (
         # One reflection per student per prompt: double submits cannot make two. It also serves every
@@ -355,7 +362,7 @@ class Reflection(db.Model):
         return json.loads(self.flag_details) if self.flag_details else []
 
 
-class ModerationEvent(db.Model):
+class ModerationEvent(Model):
     """The audit trail: every change of a reflection's status, by whom and why."""
 
     __tablename__ = "moderation_events"
@@ -379,7 +386,7 @@ class ModerationEvent(db.Model):
 # --- LTI 1.3: the LMS platforms this tool trusts, and who and what came from them. ---
 
 
-class LtiPlatform(db.Model):
+class LtiPlatform(Model):
     """One registration of this tool in an LMS: an issuer and the client id it gave us."""
 
     __tablename__ = "lti_platforms"
@@ -404,7 +411,7 @@ class LtiPlatform(db.Model):
     )
 
 
-class LtiDeployment(db.Model):
+class LtiDeployment(Model):
     __tablename__ = "lti_deployments"
     __table_args__ = (UniqueConstraint("platform_id", "deployment_id", name="uq_lti_deployment_once"),)
 
@@ -415,7 +422,7 @@ class LtiDeployment(db.Model):
     platform: Mapped[LtiPlatform] = relationship(back_populates="deployments")
 
 
-class LtiRegistrationInvite(db.Model):
+class LtiRegistrationInvite(Model):
     """A one-time Dynamic Registration address an administrator made; stored as a hash only."""
 
     __tablename__ = "lti_registration_invites"
@@ -434,7 +441,7 @@ class LtiRegistrationInvite(db.Model):
     )
 
 
-class LtiLaunchData(db.Model):
+class LtiLaunchData(Model):
     """Launch state, nonces and launch data shared by every worker (when REDIS_URL is not set)."""
 
     __tablename__ = "lti_launch_data"
@@ -444,7 +451,7 @@ class LtiLaunchData(db.Model):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
-class LtiCourse(db.Model):
+class LtiCourse(Model):
     """An LMS course (the launch "context") bound to one of our classes."""
 
     __tablename__ = "lti_courses"
@@ -463,7 +470,7 @@ class LtiCourse(db.Model):
     school_class: Mapped[SchoolClass] = relationship()
 
 
-class LtiResourceLink(db.Model):
+class LtiResourceLink(Model):
     """An activity in an LMS course that opens one of our assignments, with its gradebook column."""
 
     __tablename__ = "lti_resource_links"
@@ -481,7 +488,7 @@ class LtiResourceLink(db.Model):
     assignment: Mapped[Assignment] = relationship()
 
 
-class LtiLearner(db.Model):
+class LtiLearner(Model):
     """A student who came from an LMS: the platform's user id (sub) in one class, never a return code."""
 
     __tablename__ = "lti_learners"
@@ -501,7 +508,7 @@ class LtiLearner(db.Model):
     student: Mapped[Student] = relationship()
 
 
-class LtiInstructor(db.Model):
+class LtiInstructor(Model):
     """An LMS instructor linked to a teacher account; the teacher confirms the link the first time."""
 
     __tablename__ = "lti_instructors"
@@ -520,7 +527,7 @@ class LtiInstructor(db.Model):
 # --- Marks: each assignment's marking scheme lives on the assignment; one mark per reflection. ---
 
 
-class Mark(db.Model):
+class Mark(Model):
     """The teacher's mark on one reflection: points (points scheme) or one level per criterion (rubric)."""
 
     __tablename__ = "marks"
@@ -537,7 +544,7 @@ class Mark(db.Model):
     reflection: Mapped[Reflection] = relationship()
 
 
-class MarkEvent(db.Model):
+class MarkEvent(Model):
     """The audit trail of marks, like moderation decisions: who gave which mark, and when."""
 
     __tablename__ = "mark_events"
@@ -553,7 +560,7 @@ class MarkEvent(db.Model):
     teacher: Mapped[Teacher | None] = relationship()
 
 
-class LtiScoreDelivery(db.Model):
+class LtiScoreDelivery(Model):
     """A score owed to an LMS gradebook column: sent by a worker, retried with backoff until it arrives."""
 
     __tablename__ = "lti_score_deliveries"

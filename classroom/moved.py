@@ -6,6 +6,7 @@ the browser sends the same form (with the student's text) to the new address.
 """
 
 from collections.abc import Callable
+from typing import Any
 
 from flask import Blueprint, redirect, request, url_for
 from werkzeug.wrappers import Response
@@ -55,7 +56,7 @@ def _moved_to(location: str) -> Response:
 
 
 def _to_endpoint(endpoint: str) -> Callable[..., Response]:
-    def view(**values: object) -> Response:
+    def view(**values: Any) -> Response:
         return _moved_to(url_for(endpoint, **values))
 
     return view

@@ -141,7 +141,8 @@ def _inline_text(children: list) -> str:
 
 def _blocks(children: list) -> list[str]:
     """The children as blocks of text: runs of inline content become one block each."""
-    blocks, run = [], []
+    blocks: list[str] = []
+    run: list = []
 
     def close_run():
         text = "\n".join(line.strip() for line in _inline_text(run).strip().splitlines())

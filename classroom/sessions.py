@@ -11,10 +11,13 @@ from __future__ import annotations
 import hmac
 import secrets
 from datetime import timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from flask import current_app, request
 from flask_login import current_user, login_user, logout_user
+
+if TYPE_CHECKING:
+    from .models import Student, Teacher
 
 
 class SignsIn(Protocol):
@@ -59,7 +62,7 @@ def student_remember_duration() -> timedelta:
     return timedelta(days=int(current_app.config["STUDENT_REMEMBER_DAYS"]))
 
 
-def sign_in_student(student) -> None:
+def sign_in_student(student: Student) -> None:
     """Sign this browser in as the student (replacing whoever was signed in), remembered for a term."""
     if current_user.is_authenticated:
         logout_user()
@@ -67,7 +70,7 @@ def sign_in_student(student) -> None:
     login_user(student, remember=True, duration=student_remember_duration())
 
 
-def stay_signed_in(person) -> None:
+def stay_signed_in(person: Teacher | Student) -> None:
     """After the person's own token changed, keep this browser signed in under the new one."""
     remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
     remembered = remember_cookie in request.cookies

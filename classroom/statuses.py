@@ -32,7 +32,7 @@ class ReflectionStatus(StrEnum):
         """The label for a stored value; "Not started" when there is no reflection at all."""
         if not value:
             return NOT_STARTED
-        return _LABELS.get(value, value)  # type: ignore[call-overload]
+        return _LABELS.get(value, value)
 
 
 S = ReflectionStatus

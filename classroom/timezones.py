@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, tzinfo
+from typing import overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
@@ -40,6 +41,10 @@ def local_to_utc(moment: datetime | None, zone: tzinfo) -> datetime | None:
     return moment.replace(tzinfo=zone).astimezone(UTC)
 
 
+@overload
+def utc_to_local(moment: datetime, zone: tzinfo) -> datetime: ...
+@overload
+def utc_to_local(moment: None, zone: tzinfo) -> None: ...
 def utc_to_local(moment: datetime | None, zone: tzinfo) -> datetime | None:
     """A stored time in the school's zone, naive, ready for a datetime-local input."""
     if moment is None:

@@ -1,6 +1,7 @@
 """Teacher sign-up, log-in, log-out and password change."""
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 
 from ..access import is_teacher, to_teacher_login
@@ -18,7 +19,7 @@ BAD_LOGIN = "That email and password do not match an account."
 
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit("20/hour", methods=["POST"])
-def signup():
+def signup() -> ResponseReturnValue:
     if not current_app.config["ALLOW_SIGNUP"]:
         return render_template("auth/signup_closed.html", contact=current_app.config["SIGNUP_CONTACT"])
     form = SignupForm()
@@ -36,7 +37,7 @@ def signup():
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("30/15 minutes", methods=["POST"])
-def login():
+def login() -> ResponseReturnValue:
     if is_teacher():
         return redirect(url_for("main.home"))
     form = LoginForm()
@@ -52,14 +53,14 @@ def login():
 
 
 @bp.route("/logout", methods=["POST"])
-def logout():
+def logout() -> ResponseReturnValue:
     logout_user()
     flash("You have logged out.", "info")
     return redirect(url_for("main.home"))
 
 
 @bp.route("/logout-everywhere", methods=["POST"])
-def logout_everywhere():
+def logout_everywhere() -> ResponseReturnValue:
     """Sign out every browser signed in as this teacher, this one included (a lost laptop, a shared computer)."""
     if not is_teacher():
         return to_teacher_login()
@@ -72,7 +73,7 @@ def logout_everywhere():
 
 
 @bp.route("/password", methods=["GET", "POST"])
-def change_password():
+def change_password() -> ResponseReturnValue:
     # The one teacher-only page here: the rest of this blueprint is for visitors.
     if not is_teacher():
         return to_teacher_login()

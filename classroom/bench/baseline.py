@@ -7,6 +7,7 @@ and two routes served by the same gunicorn as the app, registered only when BENC
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
+from flask.typing import ResponseReturnValue
 from sqlalchemy import Column, Integer, MetaData, String, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -37,7 +38,7 @@ bp = Blueprint("bench", __name__, url_prefix="/bench")
 
 
 @bp.route("/fortunes/<int:key>")
-def read(key: int):
+def read(key: int) -> ResponseReturnValue:
     """Read 30 rows by an indexed key and render them through a template."""
     rows = db.session.execute(
         select(fortunes.c.id, fortunes.c.message).where(fortunes.c.group_key == key).order_by(fortunes.c.id)
@@ -49,7 +50,7 @@ def read(key: int):
 
 @bp.route("/counters/<int:key>", methods=["POST"])
 @csrf.exempt  # a baseline of the database write alone, with no form around it
-def write(key: int):
+def write(key: int) -> ResponseReturnValue:
     """Insert or update one row guarded by a unique constraint."""
     name = f"counter-{key}"
     dialect = {"postgresql": postgresql, "sqlite": sqlite}.get(db.engine.dialect.name)

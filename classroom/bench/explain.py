@@ -9,9 +9,12 @@ on SQLite) inside a transaction that is rolled back.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import current_app
+from flask.testing import FlaskClient
 from sqlalchemy import event, select
 
 from ..extensions import db
@@ -24,7 +27,7 @@ EXECUTION_TIME = re.compile(r"Execution Time: ([0-9.]+) ms")
 @dataclass
 class Statement:
     sql: str
-    parameters: object
+    parameters: Any
     plan: str = ""
 
     @property
@@ -45,8 +48,8 @@ class PageQueries:
         return round(sum(s.execution_ms or 0 for s in self.statements), 2)
 
 
-def _capture(page: PageQueries):
-    def before(conn, cursor, statement, parameters, context, executemany):
+def _capture(page: PageQueries) -> Callable[..., None]:
+    def before(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
         if not executemany:
             page.statements.append(Statement(statement, parameters))
 
@@ -61,7 +64,7 @@ def _client_as(person):
     return client
 
 
-def _request(page: PageQueries, client, method: str = "GET", data: dict | None = None) -> None:
+def _request(page: PageQueries, client: FlaskClient, method: str = "GET", data: dict | None = None) -> None:
     listener = _capture(page)
     event.listen(db.engine, "before_cursor_execute", listener)
     try:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Connection, Table, func, insert, select
 
 from ..extensions import db
 from ..film import load_film
@@ -43,6 +45,9 @@ from ..sanitize import render_for_storage, word_count
 from ..statuses import ReflectionStatus as S
 from . import baseline
 from .texts import text_pool
+
+if TYPE_CHECKING:
+    from ..extensions import Base as Model
 
 DOMAIN = "district.example"
 LOAD_EMAIL = f"bench.load@{DOMAIN}"
@@ -201,7 +206,13 @@ def rendered_pool(size: int, seed: int) -> dict[str, list[RenderedText]]:
 class Seeder:
     """Writes the district; one instance per seed run."""
 
-    def __init__(self, sizes: SeedSizes, password: str = BENCH_PASSWORD, now: datetime | None = None, log=None):
+    def __init__(
+        self,
+        sizes: SeedSizes,
+        password: str = BENCH_PASSWORD,
+        now: datetime | None = None,
+        log: Callable[[str], object] | None = None,
+    ) -> None:
         self.sizes = sizes
         self.rng = random.Random(sizes.seed)
         self.now = (now or utcnow()).replace(microsecond=0)
@@ -211,10 +222,12 @@ class Seeder:
         self.join_codes: set[str] = set()
         self.return_codes: set[str] = set()
 
-    def _insert(self, connection, model, rows: list[dict], returning: bool = False) -> list[int]:
+    def _insert(
+        self, connection: Connection, model: type[Model], rows: list[dict], returning: bool = False
+    ) -> list[int]:
         if not rows:
             return []
-        table = model.__table__
+        table = cast(Table, model.__table__)  # every model maps one table
         self.counts[table.name] = self.counts.get(table.name, 0) + len(rows)
         if returning:
             statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
@@ -222,7 +235,7 @@ class Seeder:
         connection.execute(insert(table), rows)
         return []
 
-    def _unique(self, make, taken: set[str]) -> str:
+    def _unique(self, make: Callable[[], str], taken: set[str]) -> str:
         while True:
             code = make()
             if code not in taken:
@@ -328,7 +341,7 @@ class Seeder:
 
     # --- one batch of classes ---------------------------------------------------------------
 
-    def _write_classes(self, connection, batch: list[ClassPlan], targets: list[int]) -> None:
+    def _write_classes(self, connection: Connection, batch: list[ClassPlan], targets: list[int]) -> None:
         rng = self.rng
         opens = (self.now - timedelta(days=14)).replace(second=0)
         class_ids = self._insert(
@@ -380,7 +393,8 @@ class Seeder:
             returning=True,
         )
         per_assignment = len(self.plan_prompts)
-        student_rows, owners = [], []
+        student_rows: list[dict[str, Any]] = []
+        owners: list[int] = []
         for index, (class_id, c) in enumerate(zip(class_ids, batch, strict=True)):
             for _ in range(c.students):
                 name = f"{rng.choice(FIRST_NAMES)} {chr(65 + rng.randrange(26))}."
@@ -483,7 +497,9 @@ class Seeder:
             roll -= share
         return S.APPROVED
 
-    def _reflection(self, student_id: int, prompt_id: int, prompt: dict, started: datetime, order: int, lesson: bool):
+    def _reflection(
+        self, student_id: int, prompt_id: int, prompt: dict, started: datetime, order: int, lesson: bool
+    ) -> tuple[dict, dict]:
         rng = self.rng
         text = rng.choice(self.pool[prompt["theme"]] or self.pool[THEMES[0]])
         status = self._status(lesson)
@@ -547,6 +563,8 @@ def _event(actor: str, from_status: str, to_status: str, when: datetime, feedbac
     }
 
 
-def seed_district(sizes: SeedSizes, password: str = BENCH_PASSWORD, log=None) -> dict[str, int]:
+def seed_district(
+    sizes: SeedSizes, password: str = BENCH_PASSWORD, log: Callable[[str], object] | None = None
+) -> dict[str, int]:
     """Fill an empty database with the district; returns the rows written per table."""
     return Seeder(sizes, password=password, log=log).run()

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from flask import current_app, url_for
+from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 
 from ..auth.forms import LoginForm
@@ -38,7 +39,9 @@ def _size(name: str) -> int:
 
 
 def _first_assignment(class_id: int) -> Assignment:
-    return db.session.scalars(select(Assignment).where(Assignment.class_id == class_id).order_by(Assignment.id)).first()
+    return db.session.scalars(
+        select(Assignment).where(Assignment.class_id == class_id).order_by(Assignment.id).limit(1)
+    ).one()  # every seeded class has assignments
 
 
 def _teacher_pages(school_class: SchoolClass) -> dict:
@@ -56,7 +59,7 @@ def _teacher_pages(school_class: SchoolClass) -> dict:
     }
 
 
-def _form_names(form) -> dict:
+def _form_names(form: FlaskForm) -> dict:
     return {name: field.name for name, field in form._fields.items()}
 
 

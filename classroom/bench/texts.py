@@ -158,7 +158,8 @@ def text_pool(
 ) -> list[tuple[str, str]]:
     """`size` distinct (theme, text) pairs with lengths spread over 40-200 words."""
     rng = random.Random(seed)
-    pool, seen = [], set()
+    pool: list[tuple[str, str]] = []
+    seen: set[str] = set()
     attempts = 0
     while len(pool) < size and attempts < size * 20:
         attempts += 1

@@ -1,6 +1,7 @@
 """Opening classes and assigning lesson plans to them, without HTTP."""
 
 from datetime import datetime
+from typing import Any
 
 from ..extensions import db
 from ..joincodes import new_join_code
@@ -127,7 +128,7 @@ def class_assignments(school_class: SchoolClass) -> list[tuple[Assignment, int]]
     return [(assignment, int(count)) for assignment, count in rows]
 
 
-def update_assignment(assignment: Assignment, **changes) -> None:
+def update_assignment(assignment: Assignment, **changes: Any) -> None:
     """Change an assignment's title, dates, video, captions or options (its prompts stay as they are)."""
     allowed = {
         "title",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from ..extensions import db
 from ..filmtime import format_film_time
@@ -28,7 +29,7 @@ FIELD_NAMES = {
 CHANGES_WHAT_STUDENTS_ANSWER = ("text", "time_seconds")
 
 
-def _describe(name: str, old, new) -> str:
+def _describe(name: str, old: Any, new: Any) -> str:
     label = FIELD_NAMES[name]
     if name == "time_seconds":
         return f"time {format_film_time(old)} → {format_film_time(new)}"
@@ -135,14 +136,13 @@ class PlanChange:
 
 
 def _answer_counts(assignment: Assignment) -> dict[int, int]:
-    return dict(
-        db.session.execute(
-            db.select(Reflection.prompt_id, db.func.count(Reflection.id))
-            .join(Prompt, Reflection.prompt_id == Prompt.id)
-            .where(Prompt.assignment_id == assignment.id)
-            .group_by(Reflection.prompt_id)
-        ).all()
+    rows = db.session.execute(
+        db.select(Reflection.prompt_id, db.func.count(Reflection.id))
+        .join(Prompt, Reflection.prompt_id == Prompt.id)
+        .where(Prompt.assignment_id == assignment.id)
+        .group_by(Reflection.prompt_id)
     )
+    return dict(rows.tuples().all())
 
 
 def plan_changes(assignment: Assignment) -> list[PlanChange]:
@@ -186,19 +186,19 @@ def bring_plan_changes(assignment: Assignment, now: datetime | None = None) -> l
     now = now or utcnow()
     changes = plan_changes(assignment)
     for change in changes:
-        if change.kind == "changed":
-            _apply(change.prompt, change.plan_prompt.prompt_fields(), now)
-        elif change.kind == "added":
-            assignment.prompts.append(
-                Prompt(plan_prompt_id=change.plan_prompt.id, **change.plan_prompt.prompt_fields())
-            )
-        elif change.kind == "removed":
+        prompt, plan_prompt = change.prompt, change.plan_prompt
+        # plan_changes() gives "changed" both sides, "added" the plan's, "removed" and "kept" the class's.
+        if change.kind == "changed" and prompt is not None and plan_prompt is not None:
+            _apply(prompt, plan_prompt.prompt_fields(), now)
+        elif change.kind == "added" and plan_prompt is not None:
+            assignment.prompts.append(Prompt(plan_prompt_id=plan_prompt.id, **plan_prompt.prompt_fields()))
+        elif change.kind == "removed" and prompt is not None:
             # Only while it still has no answer: a student who started one a moment ago keeps it.
-            has_answer = db.select(Reflection.id).where(Reflection.prompt_id == change.prompt.id).exists()
-            db.session.execute(db.delete(Prompt).where(Prompt.id == change.prompt.id, ~has_answer))
-        elif change.kind == "kept":
+            has_answer = db.select(Reflection.id).where(Reflection.prompt_id == prompt.id).exists()
+            db.session.execute(db.delete(Prompt).where(Prompt.id == prompt.id, ~has_answer))
+        elif change.kind == "kept" and prompt is not None:
             # Its answers stay: it no longer follows the plan, so it is not offered again.
-            change.prompt.plan_prompt_id = None
+            prompt.plan_prompt_id = None
     db.session.commit()
     db.session.expire(assignment, ["prompts"])
     return changes

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from wtforms import SelectChoice
 
 from ..access import (
@@ -30,12 +31,12 @@ teachers_only(bp)
 
 
 @bp.route("/")
-def index():
+def index() -> ResponseReturnValue:
     return render_template("classes/index.html", rows=logic.classes_with_counts(current_teacher()))
 
 
 @bp.route("/new", methods=["GET", "POST"])
-def new():
+def new() -> ResponseReturnValue:
     form = ClassForm()
     if form.validate_on_submit():
         school_class = logic.create_class(current_teacher(), form.name.data, form.term.data)
@@ -45,7 +46,7 @@ def new():
 
 
 @bp.route("/<int:class_id>")
-def show(class_id: int):
+def show(class_id: int) -> ResponseReturnValue:
     school_class = owned_class_or_404(class_id)
     return render_template(
         "classes/show.html",
@@ -56,7 +57,7 @@ def show(class_id: int):
 
 
 @bp.route("/<int:class_id>/edit", methods=["GET", "POST"])
-def edit(class_id: int):
+def edit(class_id: int) -> ResponseReturnValue:
     school_class = owned_class_or_404(class_id)
     form = ClassForm(obj=school_class)
     if form.validate_on_submit():
@@ -67,7 +68,7 @@ def edit(class_id: int):
 
 
 @bp.route("/<int:class_id>/regenerate-code", methods=["POST"])
-def regenerate_code(class_id: int):
+def regenerate_code(class_id: int) -> ResponseReturnValue:
     school_class = owned_class_or_404(class_id)
     code = logic.regenerate_join_code(school_class)
     flash(f"New join code {code}. The old code and link no longer work.", "success")
@@ -75,7 +76,7 @@ def regenerate_code(class_id: int):
 
 
 @bp.route("/<int:class_id>/toggle-join", methods=["POST"])
-def toggle_join(class_id: int):
+def toggle_join(class_id: int) -> ResponseReturnValue:
     school_class = owned_class_or_404(class_id)
     logic.set_joining(school_class, not school_class.join_enabled)
     if school_class.join_enabled:
@@ -99,7 +100,7 @@ def assignment_changes(form: AssignmentForm, default_title: str) -> dict:
 
 
 @bp.route("/<int:class_id>/assign", methods=["GET", "POST"])
-def new_assignment(class_id: int):
+def new_assignment(class_id: int) -> ResponseReturnValue:
     school_class = owned_class_or_404(class_id)
     my_plans = db.session.scalars(
         db.select(LessonPlan).where(LessonPlan.teacher_id == current_teacher().id).order_by(LessonPlan.title)
@@ -147,7 +148,7 @@ def new_assignment(class_id: int):
 
 
 @bp.route("/assignments/<int:assignment_id>")
-def assignment(assignment_id: int):
+def assignment(assignment_id: int) -> ResponseReturnValue:
     assignment = owned_assignment_or_404(assignment_id)
     changes = prompts.plan_changes(assignment)
     return render_template(
@@ -163,7 +164,7 @@ def assignment(assignment_id: int):
 
 
 @bp.route("/assignments/<int:assignment_id>/prompts/<int:prompt_id>/edit", methods=["GET", "POST"])
-def edit_assignment_prompt(assignment_id: int, prompt_id: int):
+def edit_assignment_prompt(assignment_id: int, prompt_id: int) -> ResponseReturnValue:
     """Correct one prompt of the class's copy; students' answers stay with it."""
     assignment = owned_assignment_or_404(assignment_id)
     prompt = assignment_prompt_or_404(assignment, prompt_id)
@@ -203,7 +204,7 @@ def edit_assignment_prompt(assignment_id: int, prompt_id: int):
 
 
 @bp.route("/assignments/<int:assignment_id>/plan-changes", methods=["POST"])
-def bring_plan_changes(assignment_id: int):
+def bring_plan_changes(assignment_id: int) -> ResponseReturnValue:
     """Bring the plan's current prompts to the class, if they are still the changes the teacher was shown."""
     assignment = owned_assignment_or_404(assignment_id)
     changes = prompts.plan_changes(assignment)
@@ -220,7 +221,7 @@ def bring_plan_changes(assignment_id: int):
 
 
 @bp.route("/assignments/<int:assignment_id>/edit", methods=["GET", "POST"])
-def edit_assignment(assignment_id: int):
+def edit_assignment(assignment_id: int) -> ResponseReturnValue:
     assignment = owned_assignment_or_404(assignment_id)
     form = AssignmentForm(obj=assignment)
     if request.method == "GET":
@@ -246,7 +247,7 @@ def edit_assignment(assignment_id: int):
 
 
 @bp.route("/assignments/<int:assignment_id>/delete", methods=["GET", "POST"])
-def delete_assignment(assignment_id: int):
+def delete_assignment(assignment_id: int) -> ResponseReturnValue:
     """GET asks for confirmation and says what goes; POST deletes."""
     assignment = owned_assignment_or_404(assignment_id)
     class_id = assignment.class_id

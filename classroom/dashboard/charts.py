@@ -13,7 +13,7 @@ from ..filmtime import format_film_time
 SVG_NS = "http://www.w3.org/2000/svg"
 
 
-def _e(value) -> str:
+def _e(value: object) -> str:
     """Escape text or an attribute value for the SVG markup."""
     return str(escape(str(value)))
 

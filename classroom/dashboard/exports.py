@@ -5,13 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from ..filmtime import format_film_time
 from ..models import Reflection
 from ..sanitize import POLICY_VERSION, render_for_storage
 from ..statuses import DONE, ReflectionStatus
 from ..timezones import as_utc
+
+if TYPE_CHECKING:
+    from .stats import AssignmentDashboard
 
 # Excel guesses a legacy code page for a CSV without a byte-order mark and garbles Cyrillic
 # names and text; the BOM makes it read UTF-8. Other spreadsheets and csv readers ignore it.
@@ -34,7 +39,7 @@ REFLECTION_HEADER = [
 ]
 
 
-def safe_cell(value) -> str:
+def safe_cell(value: object) -> str:
     """A cell as text, with a leading quote when a spreadsheet would read it as a formula."""
     if value is None:
         return ""
@@ -44,7 +49,7 @@ def safe_cell(value) -> str:
     return text
 
 
-def to_csv(header: list[str], rows) -> str:
+def to_csv(header: list[str], rows: Iterable[Iterable[object]]) -> str:
     """UTF-8 CSV text (with BOM) with every cell neutralised and quoted as RFC 4180 requires."""
     out = io.StringIO()
     out.write(BOM)
@@ -87,7 +92,7 @@ def reflection_rows(class_name: str, assignment_title: str, reflections: list[Re
     ]
 
 
-def matrix_table(dashboard) -> tuple[list[str], list[list]]:
+def matrix_table(dashboard: AssignmentDashboard) -> tuple[list[str], list[list]]:
     """The completion matrix as a header and rows: a status per prompt and the number done."""
     header = ["Student"]
     header += [f"{format_film_time(p.time_seconds)} {p.text}" for p in dashboard.prompts]

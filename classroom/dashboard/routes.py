@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
+from flask.typing import ResponseReturnValue
 
 from ..access import owned_assignment_or_404, owned_class_or_404, teachers_only
 from ..statuses import ALL_STATUSES
 from . import charts, exports
 from .stats import (
     BIN_SECONDS,
+    AssignmentDashboard,
     assignment_dashboard,
     class_overview,
     reflections_for,
@@ -31,7 +33,7 @@ def _sorting():
     return sort, request.args.get("order") == "desc"
 
 
-def _charts(data) -> dict:
+def _charts(data: AssignmentDashboard) -> dict:
     """The SVG charts of an assignment dashboard, keyed by what they show."""
     drawn = {}
     for stats in data.prompt_stats:
@@ -62,7 +64,7 @@ def _charts(data) -> dict:
 
 
 @bp.route("/classes/<int:class_id>", endpoint="class_overview")
-def class_overview_page(class_id: int):
+def class_overview_page(class_id: int) -> ResponseReturnValue:
     school_class = owned_class_or_404(class_id)
     sort, descending = _sorting()
     overview = class_overview(school_class, sort, descending)
@@ -70,7 +72,7 @@ def class_overview_page(class_id: int):
 
 
 @bp.route("/assignments/<int:assignment_id>", endpoint="assignment")
-def assignment_page(assignment_id: int):
+def assignment_page(assignment_id: int) -> ResponseReturnValue:
     assignment = owned_assignment_or_404(assignment_id)
     sort, descending = _sorting()
     data = assignment_dashboard(assignment, sort, descending)
@@ -80,7 +82,7 @@ def assignment_page(assignment_id: int):
 
 
 @bp.route("/assignments/<int:assignment_id>/report")
-def report(assignment_id: int):
+def report(assignment_id: int) -> ResponseReturnValue:
     assignment = owned_assignment_or_404(assignment_id)
     data = assignment_dashboard(assignment)
     return render_template(
@@ -89,7 +91,7 @@ def report(assignment_id: int):
 
 
 @bp.route("/assignments/<int:assignment_id>/highlights")
-def highlights(assignment_id: int):
+def highlights(assignment_id: int) -> ResponseReturnValue:
     assignment = owned_assignment_or_404(assignment_id)
     return render_template(
         "dashboard/highlights.html", assignment=assignment, reflections=starred_reflections(assignment)
@@ -97,7 +99,7 @@ def highlights(assignment_id: int):
 
 
 @bp.route("/assignments/<int:assignment_id>/reflections")
-def reflections(assignment_id: int):
+def reflections(assignment_id: int) -> ResponseReturnValue:
     assignment = owned_assignment_or_404(assignment_id)
     prompt_ids = {p.id for p in assignment.prompts}
     prompt_id = request.args.get("prompt", type=int)
@@ -137,7 +139,7 @@ def _csv_response(text: str, name: str) -> Response:
 
 
 @bp.route("/assignments/<int:assignment_id>/reflections.csv")
-def reflections_csv(assignment_id: int):
+def reflections_csv(assignment_id: int) -> ResponseReturnValue:
     assignment = owned_assignment_or_404(assignment_id)
     rows = exports.reflection_rows(assignment.school_class.name, assignment.title, reflections_for(assignment))
     name = exports.filename(assignment.school_class.name, assignment.title, f"{assignment.id}", "reflections")
@@ -145,7 +147,7 @@ def reflections_csv(assignment_id: int):
 
 
 @bp.route("/assignments/<int:assignment_id>/completion.csv")
-def matrix_csv(assignment_id: int):
+def matrix_csv(assignment_id: int) -> ResponseReturnValue:
     assignment = owned_assignment_or_404(assignment_id)
     header, rows = exports.matrix_table(assignment_dashboard(assignment))
     name = exports.filename(assignment.school_class.name, assignment.title, f"{assignment.id}", "completion")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from statistics import median
+from typing import Any
 
-from sqlalchemy import and_, case, func
+from sqlalchemy import ColumnElement, Select, and_, case, func
 from sqlalchemy.orm import aliased, contains_eager
 
 from ..extensions import db
@@ -44,13 +46,14 @@ class PromptStats:
     themes: list[tuple[str, int]] = field(default_factory=list)
 
     def count(self, status: str) -> int:
-        return {
+        counts: dict[str, int] = {
             S.DRAFT: self.drafts,
             S.AWAITING: self.awaiting,
             S.APPROVED: self.approved,
             S.RETURNED: self.returned,
             S.REJECTED: self.rejected,
-        }[status]
+        }
+        return counts[status]
 
     @property
     def handed_in(self) -> int:
@@ -130,15 +133,15 @@ class AssignmentDashboard:
         return sum(row.done for row in self.rows)
 
 
-def _count(status: str):
+def _count(status: str) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((Reflection.status == status, 1), else_=0)), 0)
 
 
-def _done_count():
+def _done_count() -> ColumnElement[int]:
     return func.coalesce(func.sum(case((Reflection.status.in_(list(DONE)), 1), else_=0)), 0)
 
 
-def _order(name_column, done_column, sort: str, descending: bool):
+def _order(name_column: Any, done_column: Any, sort: str, descending: bool) -> tuple[Any, ...]:
     name = func.lower(name_column)
     if sort == "done":
         first = done_column.desc() if descending else done_column.asc()
@@ -352,7 +355,7 @@ def class_overview(school_class: SchoolClass, sort: str = "name", descending: bo
         .where(Reflection.prompt_id.in_(in_class))
         .group_by(Reflection.student_id, Prompt.assignment_id)
     ).all()
-    cells_by_student = defaultdict(dict)
+    cells_by_student: defaultdict[int, dict[int, int]] = defaultdict(dict)
     for sid, aid, done_count in per_cell:
         cells_by_student[sid][aid] = int(done_count)
         by_id[aid].done += int(done_count)
@@ -397,16 +400,20 @@ def class_overview(school_class: SchoolClass, sort: str = "name", descending: bo
 
 def highlights(assignment: Assignment) -> list[Reflection]:
     """The assignment's starred, approved reflections in film order, for projecting."""
-    return db.session.scalars(
-        db.select(Reflection)
-        .join(Prompt, Reflection.prompt_id == Prompt.id)
-        .where(Prompt.assignment_id == assignment.id, Reflection.starred.is_(True), Reflection.status == S.APPROVED)
-        .options(contains_eager(Reflection.prompt))
-        .order_by(Prompt.time_seconds, Prompt.id, Reflection.decided_at, Reflection.id)
-    ).all()
+    return list(
+        db.session.scalars(
+            db.select(Reflection)
+            .join(Prompt, Reflection.prompt_id == Prompt.id)
+            .where(Prompt.assignment_id == assignment.id, Reflection.starred.is_(True), Reflection.status == S.APPROVED)
+            .options(contains_eager(Reflection.prompt))
+            .order_by(Prompt.time_seconds, Prompt.id, Reflection.decided_at, Reflection.id)
+        ).all()
+    )
 
 
-def _reflections_query(assignment: Assignment, prompt_id: int | None, term: str, status: str):
+def _reflections_query(
+    assignment: Assignment, prompt_id: int | None, term: str, status: str
+) -> Select[tuple[Reflection]]:
     """The assignment's submitted reflections narrowed by prompt and status, in the list's order."""
     query = (
         db.select(Reflection)
@@ -424,17 +431,17 @@ def _reflections_query(assignment: Assignment, prompt_id: int | None, term: str,
     return query
 
 
-def _with_prompt_and_student(query):
+def _with_prompt_and_student(query: Select[tuple[Reflection]]) -> Select[tuple[Reflection]]:
     return query.options(contains_eager(Reflection.prompt), contains_eager(Reflection.student))
 
 
-def _matching_ids(rows, term: str) -> list[int]:
+def _matching_ids(rows: Sequence[Sequence[Any]], term: str) -> list[int]:
     """Ids of the (id, prompt_id, body) rows whose text uses the term, in the rows' order."""
     # Themes are counted per prompt, so match per prompt with the same normalisation.
-    by_prompt = defaultdict(list)
+    by_prompt: defaultdict[int, list[Sequence[Any]]] = defaultdict(list)
     for row in rows:
         by_prompt[row[1]].append(row)
-    keep = set()
+    keep: set[int] = set()
     for group in by_prompt.values():
         keep.update(group[i][0] for i in matching([body for _, _, body in group], term))
     return [row[0] for row in rows if row[0] in keep]

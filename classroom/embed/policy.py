@@ -21,6 +21,7 @@ registered LTI platforms' origins belong there too.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g, has_request_context, request, session
@@ -145,12 +146,12 @@ class FrameAwareResponse(Response):
     """Every cookie the app sets (Flask's session with the CSRF token, Flask-Login's remember cookie,
     and any later one) follows the request's frame decision; Flask-Login has no setting for Partitioned."""
 
-    def set_cookie(  # type: ignore[override]
+    def set_cookie(
         self,
         key: str,
         value: str = "",
-        max_age=None,
-        expires=None,
+        max_age: timedelta | int | None = None,
+        expires: str | datetime | int | float | None = None,
         path: str | None = "/",
         domain: str | None = None,
         secure: bool = False,

@@ -62,8 +62,8 @@ class PromptForm(FlaskForm):
     )
     time_checked = BooleanField("I have checked this time against the film")
 
-    # Set by validate_time so the route does not parse twice.
-    seconds: int | None = None
+    # Set by validate_time so the route does not parse twice (read it only after validate_on_submit).
+    seconds: int = 0
 
     def validate_time(self, field):
         try:
@@ -87,7 +87,8 @@ class StanceQuestionForm(FlaskForm):
         description=f"One option a line, {MIN_STANCE_OPTIONS} to {MAX_STANCE_OPTIONS} options.",
     )
 
-    parsed_options: list[str] | None = None
+    # Set by validate_options (read it only after validate_on_submit).
+    parsed_options: list[str] = []  # noqa: RUF012 - replaced, never mutated
 
     def validate_options(self, field):
         try:

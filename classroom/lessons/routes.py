@@ -1,6 +1,7 @@
 """Lesson plans and their timestamped prompts."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from ..access import current_teacher, owned_plan_or_404, owned_plan_prompt_or_404, teachers_only
 from ..extensions import db
@@ -16,7 +17,7 @@ teachers_only(bp)
 
 
 @bp.route("/")
-def index():
+def index() -> ResponseReturnValue:
     starter = plans.starter_plan_data()
     return render_template(
         "lessons/index.html",
@@ -26,7 +27,7 @@ def index():
 
 
 @bp.route("/starter", methods=["POST"])
-def start_starter():
+def start_starter() -> ResponseReturnValue:
     plan = plans.copy_starter_plan(current_teacher())
     flash(
         f'"{plan.title}" is now your own plan. Its times are suggestions: check each one against '
@@ -37,7 +38,7 @@ def start_starter():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-def new():
+def new() -> ResponseReturnValue:
     form = PlanForm()
     if form.validate_on_submit():
         plan = plans.create_plan(
@@ -49,7 +50,7 @@ def new():
 
 
 @bp.route("/<int:plan_id>")
-def show(plan_id: int):
+def show(plan_id: int) -> ResponseReturnValue:
     plan = owned_plan_or_404(plan_id)
     classes = db.session.scalars(
         db.select(SchoolClass).where(SchoolClass.teacher_id == current_teacher().id).order_by(SchoolClass.name)
@@ -63,7 +64,7 @@ def show(plan_id: int):
 
 
 @bp.route("/<int:plan_id>/edit", methods=["GET", "POST"])
-def edit(plan_id: int):
+def edit(plan_id: int) -> ResponseReturnValue:
     plan = owned_plan_or_404(plan_id)
     form = PlanForm(obj=plan)
     if form.validate_on_submit():
@@ -74,14 +75,14 @@ def edit(plan_id: int):
 
 
 @bp.route("/<int:plan_id>/duplicate", methods=["POST"])
-def duplicate(plan_id: int):
+def duplicate(plan_id: int) -> ResponseReturnValue:
     copy = plans.duplicate_plan(owned_plan_or_404(plan_id))
     flash(f'Made "{copy.title}". Change anything here: the original stays as it was.', "success")
     return redirect(url_for("lessons.show", plan_id=copy.id))
 
 
 @bp.route("/<int:plan_id>/delete", methods=["GET", "POST"])
-def delete(plan_id: int):
+def delete(plan_id: int) -> ResponseReturnValue:
     """GET asks for confirmation and says what goes; POST deletes."""
     plan = owned_plan_or_404(plan_id)
     if request.method == "POST":
@@ -93,7 +94,7 @@ def delete(plan_id: int):
 
 
 @bp.route("/<int:plan_id>/prompts/new", methods=["GET", "POST"])
-def new_prompt(plan_id: int):
+def new_prompt(plan_id: int) -> ResponseReturnValue:
     plan = owned_plan_or_404(plan_id)
     form = PromptForm()
     if form.validate_on_submit():
@@ -113,7 +114,7 @@ def new_prompt(plan_id: int):
 
 
 @bp.route("/<int:plan_id>/prompts/<int:prompt_id>/edit", methods=["GET", "POST"])
-def edit_prompt(plan_id: int, prompt_id: int):
+def edit_prompt(plan_id: int, prompt_id: int) -> ResponseReturnValue:
     prompt = owned_plan_prompt_or_404(plan_id, prompt_id)
     form = PromptForm(obj=prompt)
     if request.method == "GET":
@@ -141,7 +142,7 @@ def edit_prompt(plan_id: int, prompt_id: int):
 
 
 @bp.route("/<int:plan_id>/prompts/<int:prompt_id>/confirm-time", methods=["POST"])
-def confirm_time(plan_id: int, prompt_id: int):
+def confirm_time(plan_id: int, prompt_id: int) -> ResponseReturnValue:
     prompt = owned_plan_prompt_or_404(plan_id, prompt_id)
     plans.confirm_prompt_time(prompt)
     flash(f"Time {format_film_time(prompt.time_seconds)} confirmed.", "success")
@@ -149,7 +150,7 @@ def confirm_time(plan_id: int, prompt_id: int):
 
 
 @bp.route("/<int:plan_id>/prompts/<int:prompt_id>/delete", methods=["GET", "POST"])
-def delete_prompt(plan_id: int, prompt_id: int):
+def delete_prompt(plan_id: int, prompt_id: int) -> ResponseReturnValue:
     """GET asks for confirmation; POST removes the prompt."""
     prompt = owned_plan_prompt_or_404(plan_id, prompt_id)
     if request.method == "POST":
@@ -160,7 +161,7 @@ def delete_prompt(plan_id: int, prompt_id: int):
 
 
 @bp.route("/<int:plan_id>/stance", methods=["GET", "POST"])
-def edit_stance(plan_id: int):
+def edit_stance(plan_id: int) -> ResponseReturnValue:
     plan = owned_plan_or_404(plan_id)
     form = StanceQuestionForm()
     if request.method == "GET":

@@ -34,7 +34,9 @@ def require_admin() -> None:
         abort(404)
 
 
-def _page(form: PlatformForm | None = None, invite_form: InviteForm | None = None, new_invite_url: str = ""):
+def _page(
+    form: PlatformForm | None = None, invite_form: InviteForm | None = None, new_invite_url: str = ""
+) -> ResponseReturnValue:
     return form_page(
         "lms/admin.html",
         platforms=all_platforms(),

@@ -24,7 +24,7 @@ from pylti1p3.exception import LtiException
 from pylti1p3.grade import Grade
 
 from ..extensions import db
-from ..marks.scheme import score_for
+from ..marks.scheme import Score, score_for
 from ..models import (
     Assignment,
     LtiLearner,
@@ -80,7 +80,7 @@ def queue_scores(assignment_id: int, student_ids: list[int]) -> list[int]:
     return ids
 
 
-def score_of(assignment: Assignment, student_id: int):
+def score_of(assignment: Assignment, student_id: int) -> Score:
     rows = db.session.execute(
         db.select(Reflection.prompt_id, Reflection.status, Mark)
         .join(Prompt, Reflection.prompt_id == Prompt.id)
@@ -98,8 +98,7 @@ def deliver(delivery_id: int) -> bool:
     if delivery is None or delivery.state == "sent":
         return True
     link, learner = delivery.resource_link, delivery.learner
-    assignment = db.session.get(Assignment, link.assignment_id)
-    score = score_of(assignment, learner.student_id)
+    score = score_of(link.assignment, learner.student_id)
     grade = (
         Grade()
         .set_user_id(learner.sub)
@@ -112,7 +111,8 @@ def deliver(delivery_id: int) -> bool:
         grade.set_score_given(score.given)
     scopes = link.ags_scopes.split() or [SCORE_SCOPE]
     service = AssignmentsGradesService(
-        ToolServiceConnector(ToolRegistration(link.platform)), {"scope": scopes, "lineitem": link.lineitem_url}
+        ToolServiceConnector(ToolRegistration(link.platform)),
+        {"scope": scopes, "lineitem": link.lineitem_url},  # type: ignore[typeddict-item]  # the platform's scope strings
     )
     try:
         service.put_grade(grade)
@@ -210,7 +210,7 @@ def dispatch() -> None:
 
         Queue(QUEUE_NAME, connection=Redis.from_url(current_app.config["LTI_REDIS_URL"])).enqueue(run_worker_job)
     elif how == "thread":
-        app = current_app._get_current_object()
+        app = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxy's own method
         threading.Thread(target=_deliver_in_thread, args=(app,), daemon=True, name="lti-scores").start()
 
 

@@ -135,6 +135,7 @@ def rotate_key(overlap: timedelta) -> ToolKey:
             kept.append(entry)
         elif expires > now:
             kept.append(entry)
-    new_entry = {"private_pem": new_private_pem(), "expires_at": None}
+    private_pem = new_private_pem()
+    new_entry = {"private_pem": private_pem, "expires_at": None}
     _write_private(_keyring_path(), {"keys": [new_entry, *kept]}, exclusive=False)
-    return tool_key(new_entry["private_pem"])
+    return tool_key(private_pem)

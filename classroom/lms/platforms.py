@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, url_for
@@ -33,7 +35,7 @@ class ToolUrls:
     domain: str
 
 
-def absolute_url(endpoint: str, **values: object) -> str:
+def absolute_url(endpoint: str, **values: Any) -> str:
     """An address of ours as an LMS must see it: on LTI_TOOL_URL when the school set it, else this request's host."""
     base = (current_app.config.get("LTI_TOOL_URL") or "").rstrip("/")
     if base:
@@ -70,7 +72,7 @@ def add_platform(
     auth_login_url: str,
     auth_token_url: str,
     key_set_url: str,
-    deployment_ids: list[str] = (),
+    deployment_ids: Sequence[str] = (),
     auth_audience: str = "",
     registered_by: str = "manual",
 ) -> LtiPlatform:
@@ -104,7 +106,7 @@ def add_platform(
     return platform
 
 
-def _clean_ids(values) -> list[str]:
+def _clean_ids(values: Iterable[object] | None) -> list[str]:
     seen: list[str] = []
     for value in values or ():
         for part in str(value).replace(",", " ").split():

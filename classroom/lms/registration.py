@@ -7,15 +7,16 @@ and keep the client id and deployment id the platform answers with.
 
 from __future__ import annotations
 
-import requests
+from typing import cast
+
 from flask import current_app
 from pylti1p3.dynamic_registration import DynamicRegistration
 
 from ..extensions import db
-from ..models import LtiPlatform, utcnow
+from ..models import LtiPlatform, LtiRegistrationInvite, utcnow
 from .framing import origin_of
 from .platforms import PlatformError, absolute_url, add_platform, tool_urls
-from .tool import HTTP_TIMEOUT
+from .tool import TimeoutSession
 
 TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
 PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configuration"
@@ -33,12 +34,6 @@ class RegistrationRefused(ValueError):
     """The platform's side of the registration cannot be trusted or used; the message is for a person."""
 
 
-class _TimeoutSession(requests.Session):
-    def request(self, method, url, **kwargs):
-        kwargs.setdefault("timeout", HTTP_TIMEOUT)
-        return super().request(method, url, **kwargs)
-
-
 class ToolDynamicRegistration(DynamicRegistration):
     client_name = TOOL_NAME
     description = TOOL_DESCRIPTION
@@ -50,12 +45,12 @@ class ToolDynamicRegistration(DynamicRegistration):
         self._urls = tool_urls()
 
     def get_request_session(self):
-        return _TimeoutSession()
+        return TimeoutSession()
 
     def get_openid_configuration_endpoint(self) -> str:
         return self._config_url
 
-    def get_registration_token(self) -> str | None:
+    def get_registration_token(self) -> str | None:  # type: ignore[override]  # the library checks for None
         return self._token
 
     def get_initiate_login_uri(self) -> str:
@@ -141,11 +136,12 @@ def check_configuration(config_url: str, configuration: object) -> None:
         raise RegistrationRefused("The configuration is not an LTI platform's configuration.")
 
 
-def register_with(invite, config_url: str, token: str | None) -> LtiPlatform:
+def register_with(invite: LtiRegistrationInvite, config_url: str, token: str | None) -> LtiPlatform:
     """Run the whole registration for one invite; the invite is used up only when it succeeds."""
     if not origin_of(config_url):
         raise RegistrationRefused("Open this address from your LMS's tool registration page: it adds its details.")
-    platform = ToolDynamicRegistration(config_url, token, invite.label).register()
+    # register() returns what complete_registration() made; the library types it as the raw response.
+    platform = cast(LtiPlatform, ToolDynamicRegistration(config_url, token, invite.label).register())
     invite.used_at = utcnow()
     invite.platform_id = platform.id
     db.session.commit()

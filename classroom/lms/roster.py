@@ -21,7 +21,6 @@ from .routes import bp
 from .tool import ToolRegistration, ToolServiceConnector
 
 log = logging.getLogger("classroom.lms")
-NRPS_VERSIONS = ["2.0"]
 
 
 class RosterError(RuntimeError):
@@ -48,9 +47,7 @@ def pull_roster(course: LtiCourse) -> int:
     if not course.memberships_url:
         raise RosterError("Open the activity once from the LMS first: its launch tells us where the roster is.")
     connector = ToolServiceConnector(ToolRegistration(course.platform))
-    service = NamesRolesProvisioningService(
-        connector, {"context_memberships_url": course.memberships_url, "service_versions": NRPS_VERSIONS}
-    )
+    service = NamesRolesProvisioningService(connector, {"context_memberships_url": course.memberships_url})
     try:
         members = service.get_members()
     except (LtiException, requests.RequestException, ValueError, KeyError) as error:

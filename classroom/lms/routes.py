@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import logging
 import secrets
+import typing as t
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import requests
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
+from pylti1p3.contrib.flask.redirect import FlaskRedirect
 from pylti1p3.exception import LtiException, OIDCException
 
 from ..access import is_teacher
@@ -33,7 +36,7 @@ from .keys import public_jwks
 from .platforms import tool_urls, usable_invite
 from .registration import RegistrationRefused, register_with
 from .store import launch_storage
-from .tool import ToolMessageLaunch, ToolOIDCLogin, flask_request, tool_conf
+from .tool import ToolMessageLaunch, ToolOIDCLogin, flask_request, launch_platform, tool_conf
 
 bp = Blueprint("lms", __name__, url_prefix="/lms")
 log = logging.getLogger("classroom.lms")
@@ -52,7 +55,7 @@ class Refusal(Exception):
 
 
 @bp.errorhandler(Refusal)
-def refused(error: Refusal):
+def refused(error: Refusal) -> ResponseReturnValue:
     log.warning(
         "LTI refused (%s) at %s: %s [iss=%s client_id=%s]",
         error.status,
@@ -154,7 +157,7 @@ def _login_with_platform_storage(oidc: ToolOIDCLogin, launch_url: str, target: s
             platform_origin=platform_origin,
         )
     )
-    redirect_obj._process_response(response)  # the cookies too, for browsers that keep them
+    t.cast(FlaskRedirect, redirect_obj)._process_response(response)  # the cookies too, for browsers that keep them
     response.headers["Content-Security-Policy"] = _policy(frame_ancestors=platform_frame_ancestors())
     return response
 
@@ -197,10 +200,10 @@ def launch() -> ResponseReturnValue:
             storage.pop(CLIENT_STATE + state)
             message_launch.storage_verified = True
     try:
-        claims = message_launch.get_launch_data()
+        claims: dict[str, Any] = dict(message_launch.get_launch_data())
+        platform = launch_platform(message_launch)
     except (LtiException, AssertionError, KeyError, ValueError, requests.RequestException) as error:
         raise refusal_for(error) from error
-    platform = db.session.get(LtiPlatform, message_launch._registration.platform_id)
     remember_frame_origin(platform)
     if message_launch.is_deep_link_launch():
         if not is_instructor(claims.get(CLAIM + "roles", [])):

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from flask import current_app
 from pylti1p3.launch_data_storage.base import LaunchDataStorage
+from sqlalchemy import CursorResult
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -85,9 +86,10 @@ class SharedLaunchStorage(LaunchDataStorage):
         """Remove the key; True only for the one caller that removed it before it expired."""
         if self._redis is not None:
             return self._redis.getdel(prepared_key) is not None
-        deleted = db.session.execute(
+        result = db.session.execute(
             db.delete(LtiLaunchData).where(LtiLaunchData.key == prepared_key, LtiLaunchData.expires_at > utcnow())
-        ).rowcount
+        )
+        deleted = t.cast(CursorResult[t.Any], result).rowcount  # a DELETE's result is a cursor result
         db.session.execute(db.delete(LtiLaunchData).where(LtiLaunchData.key == prepared_key))
         db.session.commit()
         return deleted == 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
@@ -13,7 +15,7 @@ from ..access import current_teacher, is_teacher
 from ..auth.accounts import EmailTaken, create_teacher, find_teacher_by_email
 from ..extensions import db, limiter
 from ..marks.scheme import maximum_score
-from ..models import Assignment, LtiPlatform
+from ..models import Assignment, LtiCourse, LtiPlatform, Teacher
 from ..passwords import check_password
 from ..web import form_page
 from .courses import (
@@ -30,7 +32,7 @@ from .framing import origin_of, remember_frame_origin
 from .identity import link_instructor
 from .platforms import tool_urls
 from .routes import CLAIM, PENDING_KEY, Refusal, _policy, bp, instructor_destination, platform_frame_ancestors
-from .tool import restore_launch
+from .tool import ToolMessageLaunch, launch_platform, restore_launch
 
 BAD_LOGIN = "That email and password do not match an account."
 
@@ -42,10 +44,11 @@ def _pending() -> dict:
     return pending
 
 
-def _restored(launch_id: str):
+def _restored(launch_id: str) -> tuple[ToolMessageLaunch, dict[str, Any]]:
     try:
         launch = restore_launch(launch_id)
-        return launch, launch.get_launch_data()
+        claims: dict[str, Any] = dict(launch.get_launch_data())
+        return launch, claims
     except LtiException as error:
         raise Refusal(
             400,
@@ -115,7 +118,7 @@ def pick() -> ResponseReturnValue:
     """Choose the assignment an LMS activity opens, or assign the starter plan to a new class for the course."""
     state = _pick_state()
     launch, claims = _restored(state["launch_id"])
-    platform = db.session.get(LtiPlatform, launch._registration.platform_id)
+    platform = launch_platform(launch)
     context = claims.get(CLAIM + "context") or {}
     course = find_course(platform, str(context.get("id") or "")) if context.get("id") else None
     teacher = current_teacher()
@@ -139,6 +142,7 @@ def pick() -> ResponseReturnValue:
                 return _deep_link_response(launch, assignment)
             link_id = str((claims.get(CLAIM + "resource_link") or {}).get("id") or "")
             course = find_course(platform, str(context.get("id") or ""))
+            assert course is not None  # _chosen bound the course to the class
             link = bind_resource_link(platform, link_id, assignment, course)
             remember_line_item(link, claims)
             session.pop("lti_pick", None)
@@ -158,7 +162,9 @@ def pick() -> ResponseReturnValue:
     )
 
 
-def _chosen(choice: str, teacher, platform: LtiPlatform, context: dict, course) -> Assignment:
+def _chosen(
+    choice: str, teacher: Teacher, platform: LtiPlatform, context: dict, course: LtiCourse | None
+) -> Assignment:
     if choice == "starter":
         if course is not None:
             from ..classes.logic import assign_plan
@@ -176,7 +182,7 @@ def _chosen(choice: str, teacher, platform: LtiPlatform, context: dict, course) 
     return assignment
 
 
-def _deep_link_response(launch, assignment: Assignment) -> ResponseReturnValue:
+def _deep_link_response(launch: ToolMessageLaunch, assignment: Assignment) -> ResponseReturnValue:
     """The signed LtiResourceLink (with its gradebook column) posted back to the LMS."""
     maximum = maximum_score(assignment)
     resource = (
@@ -193,7 +199,7 @@ def _deep_link_response(launch, assignment: Assignment) -> ResponseReturnValue:
         )
     )
     deep_link = launch.get_deep_link()
-    settings = launch.get_launch_data().get("https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings")
+    settings = launch.get_launch_data().get("https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings") or {}
     return_url = settings["deep_link_return_url"]
     token = deep_link.get_response_jwt([resource])
     response = current_app.make_response(

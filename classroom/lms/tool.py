@@ -16,13 +16,16 @@ import hashlib
 import json
 import re
 import typing as t
+from collections.abc import Mapping
+from typing import Any
 
+import requests
 from flask import make_response
 from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest, FlaskServiceConnector
 from pylti1p3.cookies_allowed_check import CookiesAllowedCheckPage
 from pylti1p3.deployment import Deployment
-from pylti1p3.exception import LtiKeyException
-from pylti1p3.registration import Registration
+from pylti1p3.exception import LtiException, LtiKeyException
+from pylti1p3.registration import Registration, TKeySet
 from pylti1p3.tool_config.abstract import ToolConfAbstract
 
 from ..extensions import db
@@ -76,10 +79,13 @@ class DatabaseToolConf(ToolConfAbstract):
         platforms = db.session.scalars(query.limit(2)).all()
         return platforms[0] if len(platforms) == 1 else None
 
-    def find_registration_by_issuer(self, iss: str, *args, **kwargs) -> Registration | None:
+    # The library's annotations say Registration, but it checks for None (“Registration not found”).
+    def find_registration_by_issuer(self, iss: str, *args: Any, **kwargs: Any) -> Registration | None:  # type: ignore[override]
         return self.find_registration_by_params(iss, None)
 
-    def find_registration_by_params(self, iss: str, client_id: str | None, *args, **kwargs) -> Registration | None:
+    def find_registration_by_params(  # type: ignore[override]
+        self, iss: str, client_id: str | None, *args: Any, **kwargs: Any
+    ) -> Registration | None:
         platform = self.find_platform(iss, client_id)
         return ToolRegistration(platform) if platform else None
 
@@ -87,7 +93,7 @@ class DatabaseToolConf(ToolConfAbstract):
         return self.find_deployment_by_params(iss, deployment_id, None)
 
     def find_deployment_by_params(
-        self, iss: str, deployment_id: str, client_id: str | None, *args, **kwargs
+        self, iss: str, deployment_id: str, client_id: str | None, *args: Any, **kwargs: Any
     ) -> Deployment | None:
         platform = self.find_platform(iss, client_id)
         if platform is None:
@@ -110,11 +116,11 @@ class ToolServiceConnector(FlaskServiceConnector):
 class ToolMessageLaunch(FlaskMessageLaunch):
     """A launch validated against our tables, with the platform's keys cached on its row."""
 
-    def __init__(self, request, tool_config, **kwargs):
+    def __init__(self, request: FlaskRequest, tool_config: ToolConfAbstract, **kwargs: Any) -> None:
         kwargs.setdefault("service_connector_cls", ToolServiceConnector)
         kwargs.setdefault("launch_data_storage", launch_storage())
+        kwargs.setdefault("requests_session", TimeoutSession())
         super().__init__(request, tool_config, **kwargs)
-        self._requests_session.request = _with_timeout(self._requests_session.request)
 
     def get_public_key(self) -> tuple[str, str]:
         """The platform key named by the token's kid; an unknown kid fetches the platform's JWKS once more."""
@@ -128,15 +134,15 @@ class ToolMessageLaunch(FlaskMessageLaunch):
     def _refetched_keys(self) -> bool:
         """Fetch the JWKS again (the platform may have rotated its key); False when it cannot be fetched."""
         registration = self._registration
-        url = registration.get_key_set_url()
-        if not url:
+        url = registration.get_key_set_url() if registration else None
+        if registration is None or not url:
             return True
         key_set = self.fetch_public_key(url)
         registration.set_key_set(key_set)
         _save_key_set(registration, key_set)
         return False
 
-    def fetch_public_key(self, key_set_url: str):
+    def fetch_public_key(self, key_set_url: str) -> TKeySet:
         key_set = super().fetch_public_key(key_set_url)
         if not isinstance(key_set, dict) or not isinstance(key_set.get("keys"), list):
             raise LtiKeyException("The platform's key set is not a JWKS document.")
@@ -144,19 +150,19 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         return key_set
 
 
-def _save_key_set(registration: Registration, key_set: dict) -> None:
+def _save_key_set(registration: Registration | None, key_set: Mapping[str, Any]) -> None:
     platform = db.session.get(LtiPlatform, getattr(registration, "platform_id", 0))
     if platform is not None:
         platform.key_set_json = json.dumps(key_set)
         db.session.commit()
 
 
-def _with_timeout(send):
-    def request(method, url, **kwargs):
-        kwargs.setdefault("timeout", HTTP_TIMEOUT)
-        return send(method, url, **kwargs)
+class TimeoutSession(requests.Session):
+    """A requests session whose every call to a platform gives up after HTTP_TIMEOUT seconds."""
 
-    return request
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("timeout", HTTP_TIMEOUT)
+        return super().request(method, url, *args, **kwargs)
 
 
 def csp_hashes(html: str) -> tuple[list[str], list[str]]:
@@ -197,6 +203,15 @@ class ToolOIDCLogin(FlaskOIDCLogin):
         return response
 
 
+def launch_platform(launch: FlaskMessageLaunch) -> LtiPlatform:
+    """The registered platform a validated launch came from."""
+    registration = launch._registration
+    platform = db.session.get(LtiPlatform, getattr(registration, "platform_id", 0)) if registration else None
+    if platform is None:  # validation found the registration, so only a removal in between gets here
+        raise LtiException("The LMS that sent this launch is no longer registered.")
+    return platform
+
+
 def tool_conf() -> DatabaseToolConf:
     return DatabaseToolConf()
 
@@ -209,10 +224,11 @@ def restore_launch(launch_id: str) -> ToolMessageLaunch:
     """A validated launch from the shared store, e.g. when the teacher picks what to deep-link."""
     # Workaround 1: from_cache() would build the abstract ServiceConnector (NotImplementedError on the
     # first grade); pass our concrete connector class explicitly.
-    return ToolMessageLaunch.from_cache(
+    launch = ToolMessageLaunch.from_cache(
         launch_id,
         flask_request(),
         tool_conf(),
         launch_data_storage=launch_storage(),
         service_connector_cls=ToolServiceConnector,
     )
+    return t.cast(ToolMessageLaunch, launch)  # from_cache builds the class it is called on

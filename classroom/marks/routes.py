@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from ..access import (
     current_teacher,
@@ -13,6 +14,7 @@ from ..access import (
 )
 from ..dashboard import exports
 from ..lms.grades import deliveries_for_class, dispatch, resend, scores_changed
+from ..models import Assignment, Reflection
 from ..moderation.forms import BulkApproveForm
 from ..web import form_page, int_or_none
 from .forms import MarkForm, SchemeForm
@@ -25,7 +27,7 @@ teachers_only(bp)
 
 
 @bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
-def scheme(assignment_id: int):
+def scheme(assignment_id: int) -> ResponseReturnValue:
     """Choose how an assignment is marked."""
     assignment = owned_assignment_or_404(assignment_id)
     form = SchemeForm(data={"scheme": assignment.marking_scheme, "points_per_prompt": assignment.points_per_prompt})
@@ -46,14 +48,14 @@ def scheme(assignment_id: int):
     return form_page("marks/scheme.html", form=form, assignment=assignment, school_class=assignment.school_class)
 
 
-def _student_ids(assignment) -> list[int]:
+def _student_ids(assignment: Assignment) -> list[int]:
     from ..extensions import db
     from ..models import Student
 
     return list(db.session.scalars(db.select(Student.id).where(Student.class_id == assignment.class_id)))
 
 
-def _back(reflection, form: MarkForm):
+def _back(reflection: Reflection, form: MarkForm) -> ResponseReturnValue:
     if form.back.data == "history":
         return redirect(url_for("moderation.history", reflection_id=reflection.id, _anchor="mark"))
     next_id = int_or_none(form.next_id.data)
@@ -69,7 +71,7 @@ def _back(reflection, form: MarkForm):
 
 
 @bp.post("/reflections/<int:reflection_id>")
-def mark(reflection_id: int):
+def mark(reflection_id: int) -> ResponseReturnValue:
     """Give or change a reflection's mark, then go back to the queue or the history page."""
     reflection = owned_reflection_or_404(reflection_id)
     assignment = reflection.prompt.assignment
@@ -92,7 +94,7 @@ def mark(reflection_id: int):
 
 
 @bp.route("/classes/<int:class_id>")
-def gradebook(class_id: int):
+def gradebook(class_id: int) -> ResponseReturnValue:
     school_class = owned_class_or_404(class_id)
     return render_template(
         "marks/gradebook.html",
@@ -104,7 +106,7 @@ def gradebook(class_id: int):
 
 
 @bp.route("/classes/<int:class_id>/gradebook.csv")
-def gradebook_csv(class_id: int):
+def gradebook_csv(class_id: int) -> ResponseReturnValue:
     school_class = owned_class_or_404(class_id)
     book = class_gradebook(school_class)
     header = ["Student"] + [f"{a.title} (out of {maximum_score(a)})" for a in book.assignments] + ["Total", "Out of"]
@@ -121,7 +123,7 @@ def gradebook_csv(class_id: int):
 
 
 @bp.post("/classes/<int:class_id>/resend")
-def resend_scores(class_id: int):
+def resend_scores(class_id: int) -> ResponseReturnValue:
     """Send the class's unsent LMS scores again now."""
     school_class = owned_class_or_404(class_id)
     if BulkApproveForm().validate_on_submit():

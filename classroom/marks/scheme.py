@@ -10,7 +10,12 @@ Three schemes, chosen per assignment by the teacher:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..models import Assignment, Mark
 
 COMPLETE, POINTS, RUBRIC = "complete", "points", "rubric"
 SCHEMES = {
@@ -61,7 +66,7 @@ def rubric_maximum(rubric: list[dict]) -> int:
     return sum(len(criterion["levels"]) - 1 for criterion in rubric)
 
 
-def per_prompt_maximum(assignment) -> int:
+def per_prompt_maximum(assignment: Assignment) -> int:
     """What one prompt's reflection can score under the assignment's scheme."""
     scheme = assignment.marking_scheme or DEFAULT_SCHEME
     if scheme == RUBRIC:
@@ -71,14 +76,14 @@ def per_prompt_maximum(assignment) -> int:
     return 1
 
 
-def maximum_score(assignment) -> int:
+def maximum_score(assignment: Assignment) -> int:
     """The most the assignment can score (the LMS gradebook column's maximum)."""
     if (assignment.marking_scheme or DEFAULT_SCHEME) == COMPLETE:
         return 1
     return max(1, per_prompt_maximum(assignment) * len(assignment.prompts))
 
 
-def mark_value(assignment, mark) -> int:
+def mark_value(assignment: Assignment, mark: Mark | None) -> int:
     """The score of one prompt's mark."""
     if mark is None:
         return 0
@@ -87,7 +92,7 @@ def mark_value(assignment, mark) -> int:
     return mark.points or 0
 
 
-def describe_mark(assignment, mark) -> str:
+def describe_mark(assignment: Assignment, mark: Mark) -> str:
     """The mark in words, for the student, the teacher and the audit trail."""
     if (assignment.marking_scheme or DEFAULT_SCHEME) == RUBRIC:
         parts = []
@@ -126,7 +131,7 @@ class Score:
         return self.marked > 0
 
 
-def score_for(assignment, statuses: dict[int, str], marks: dict[int, object]) -> Score:
+def score_for(assignment: Assignment, statuses: Mapping[int, str], marks: Mapping[int, Mark]) -> Score:
     """A student's score from their reflections' statuses and marks, both keyed by prompt id."""
     from ..statuses import HANDED_IN, ReflectionStatus
 

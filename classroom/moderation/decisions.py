@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, cast
 
-from sqlalchemy import update
+from sqlalchemy import CursorResult, Row, Update, update
 
 from ..extensions import db
 from ..models import (
@@ -19,6 +21,12 @@ from ..models import (
 )
 from ..statuses import ReflectionStatus as S
 from .flags import apply_flags
+
+
+def _guarded(statement: Update) -> CursorResult[Any]:
+    """Run a guarded UPDATE; its rowcount says whether the row was still as the teacher saw it."""
+    return cast(CursorResult[Any], db.session.execute(statement))
+
 
 # Which statuses each decision may start from. An approved reflection can still be taken down
 # (returned or rejected) when the teacher has second thoughts, and a rejection is never a trap: it can
@@ -57,7 +65,7 @@ def _transition(
         raise StudentChangedReflection("The student changed this reflection after you opened it. Please read it again.")
     now = utcnow()
     # Guarded update: if the student saved in the meantime, nothing changes and the teacher is told.
-    result = db.session.execute(
+    result = _guarded(
         update(Reflection)
         .where(
             Reflection.id == reflection.id, Reflection.status == from_status, Reflection.version == reflection.version
@@ -133,7 +141,7 @@ class BulkApproval:
         return len(self.flagged) + len(self.changed) + self.not_here
 
 
-def _bulk_candidates(teacher: Teacher, class_id: int, ids: list[int]) -> list[tuple[int, str, bool]]:
+def _bulk_candidates(teacher: Teacher, class_id: int, ids: list[int]) -> Sequence[Row[tuple[int, str, bool]]]:
     """(id, student's name, flagged) of the selected reflections awaiting approval in the teacher's class."""
     return db.session.execute(
         db.select(Reflection.id, Student.display_name, Reflection.flagged)
@@ -188,7 +196,7 @@ def bulk_approve(teacher: Teacher, class_id: int, selected: dict[int, int | None
             # Without the version the teacher saw, we cannot know they read this text.
             result.changed.append(name)
             continue
-        updated = db.session.execute(
+        updated = _guarded(
             update(Reflection)
             .where(
                 Reflection.id == reflection_id,

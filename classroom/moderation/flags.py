@@ -11,11 +11,15 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import bleach
 from markupsafe import Markup, escape
 
 from ..sanitize import ALLOWED_TAGS, user_html
+
+if TYPE_CHECKING:
+    from ..models import Reflection
 
 MAX_MATCHES_PER_KIND = 10
 
@@ -220,7 +224,7 @@ def flag_details(text: str, extra_words: str = "") -> list[dict]:
     return [{"kind": kind, "reason": REASONS[kind], "matches": by_kind[kind]} for kind in KINDS if kind in by_kind]
 
 
-def apply_flags(reflection, extra_words: str = "") -> None:
+def apply_flags(reflection: Reflection, extra_words: str = "") -> None:
     """Set reflection.flagged and reflection.flag_details (a JSON list) from reflection.body."""
     details = flag_details(reflection.body or "", extra_words or "")
     reflection.flagged = bool(details)

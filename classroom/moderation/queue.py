@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func
+from sqlalchemy import Select, func
 from sqlalchemy.orm import contains_eager, joinedload
 
 from ..extensions import db
@@ -23,7 +23,7 @@ class QueuePage:
     flagged: int
 
 
-def _class_reflections(class_id: int, assignment_id: int | None = None):
+def _class_reflections(class_id: int, assignment_id: int | None = None) -> Select[tuple[Reflection]]:
     query = (
         db.select(Reflection)
         .join(Prompt, Reflection.prompt_id == Prompt.id)
@@ -56,7 +56,7 @@ def awaiting_page(
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    return QueuePage(items=items, page=page, pages=pages, total=total, flagged=int(flagged))
+    return QueuePage(items=list(items), page=page, pages=pages, total=total, flagged=int(flagged))
 
 
 def awaiting_count(class_id: int, assignment_id: int | None = None) -> int:
@@ -84,9 +84,11 @@ def rejected_list(class_id: int, assignment_id: int | None = None, limit: int = 
 
 def history_of(reflection: Reflection) -> list[ModerationEvent]:
     """The reflection's audit trail, oldest first, with each deciding teacher."""
-    return db.session.scalars(
-        db.select(ModerationEvent)
-        .where(ModerationEvent.reflection_id == reflection.id)
-        .options(joinedload(ModerationEvent.teacher))
-        .order_by(ModerationEvent.created_at, ModerationEvent.id)
-    ).all()
+    return list(
+        db.session.scalars(
+            db.select(ModerationEvent)
+            .where(ModerationEvent.reflection_id == reflection.id)
+            .options(joinedload(ModerationEvent.teacher))
+            .order_by(ModerationEvent.created_at, ModerationEvent.id)
+        )
+    )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
 
 from ..access import (
     class_assignment_or_404,
@@ -14,10 +16,11 @@ from ..access import (
 from ..extensions import db
 from ..lms.grades import reflections_changed
 from ..marks.logic import mark_history, mark_of, marks_by_reflection
-from ..models import Assignment
+from ..models import Assignment, Reflection
 from ..statuses import ReflectionStatus as S
 from ..web import int_or_none, safe_next
 from .decisions import (
+    BulkApproval,
     TransitionError,
     approve_reflection,
     bulk_approve,
@@ -48,7 +51,7 @@ def _hidden(reflection, next_id=None, assignment_id=None, page=1, back=""):
     }
 
 
-def _refused(kind: str, form) -> dict:
+def _refused(kind: str, form: FlaskForm) -> dict:
     """A refused decision to show again: which one, what was typed, and why it was refused."""
     feedback = getattr(form, "feedback", None)
     return {
@@ -111,7 +114,7 @@ def render_queue(school_class, assignment_id=None, page=1, failed=None, status=2
 
 
 @bp.route("/classes/<int:class_id>")
-def queue(class_id: int):
+def queue(class_id: int) -> ResponseReturnValue:
     school_class = owned_class_or_404(class_id)
     return render_queue(
         school_class, int_or_none(request.args.get("assignment")), int_or_none(request.args.get("page")) or 1
@@ -137,11 +140,11 @@ def _back(reflection, form, anchor_next=True):
     )
 
 
-def _who(reflection) -> str:
+def _who(reflection: Reflection) -> str:
     return f"{reflection.student.display_name}’s reflection"
 
 
-def decide(reflection_id: int, kind: str):
+def decide(reflection_id: int, kind: str) -> ResponseReturnValue:
     reflection = owned_reflection_or_404(reflection_id)
     form_class = {"approve": DecisionForm, "return": ReturnForm, "reject": RejectForm, "reopen": ReopenForm}[kind]
     form = form_class(prefix=f"{kind}-{reflection.id}")
@@ -181,17 +184,17 @@ def decide(reflection_id: int, kind: str):
 
 
 @bp.post("/reflections/<int:reflection_id>/approve")
-def approve(reflection_id: int):
+def approve(reflection_id: int) -> ResponseReturnValue:
     return decide(reflection_id, "approve")
 
 
 @bp.post("/reflections/<int:reflection_id>/return")
-def return_(reflection_id: int):
+def return_(reflection_id: int) -> ResponseReturnValue:
     return decide(reflection_id, "return")
 
 
 @bp.post("/reflections/<int:reflection_id>/reject")
-def reject(reflection_id: int):
+def reject(reflection_id: int) -> ResponseReturnValue:
     return decide(reflection_id, "reject")
 
 
@@ -202,7 +205,7 @@ def reopen(reflection_id: int):
 
 
 @bp.post("/classes/<int:class_id>/approve-selected", endpoint="bulk_approve")
-def approve_selected(class_id: int):
+def approve_selected(class_id: int) -> ResponseReturnValue:
     school_class = owned_class_or_404(class_id)
     # The page's one CSRF token is checked by CSRFProtect before this runs.
     assignment_id = int_or_none(request.form.get("assignment"))
@@ -228,7 +231,7 @@ def _names(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def bulk_messages(result) -> list[tuple[str, str]]:
+def bulk_messages(result: BulkApproval) -> list[tuple[str, str]]:
     """What the teacher is told after approving together: what was approved, and what was left and why."""
     count = len(result.approved)
     messages = [(f"Approved {count} reflection{'s' if count != 1 else ''}.", "success")]
@@ -259,7 +262,7 @@ def bulk_messages(result) -> list[tuple[str, str]]:
 
 
 @bp.post("/reflections/<int:reflection_id>/star")
-def star(reflection_id: int):
+def star(reflection_id: int) -> ResponseReturnValue:
     reflection = owned_reflection_or_404(reflection_id)
     # Only the page's CSRF token (checked by CSRFProtect) and the choice come with a star.
     starred = request.form.get("starred") == "1"
@@ -288,12 +291,12 @@ def render_history(reflection, failed=None, status=200):
 
 
 @bp.route("/reflections/<int:reflection_id>")
-def history(reflection_id: int):
+def history(reflection_id: int) -> ResponseReturnValue:
     return render_history(owned_reflection_or_404(reflection_id))
 
 
 @bp.route("/flag-words", methods=["GET", "POST"])
-def flag_words():
+def flag_words() -> ResponseReturnValue:
     teacher = current_teacher()
     form = FlagWordsForm(data={"words": teacher.flag_words or ""})
     if request.method == "POST":

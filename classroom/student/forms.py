@@ -1,5 +1,7 @@
 """Students' forms on the assignment page: the stance question and a reflection."""
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import Form, HiddenField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, ValidationError
@@ -16,7 +18,7 @@ class StanceAnswerForm(FlaskForm):
         validate_choice=True,
     )
 
-    def __init__(self, question: str, options: list[str], *args, **kwargs):
+    def __init__(self, question: str, options: list[str], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.option.label.text = question
         self.option.choices = list(enumerate(options))
@@ -45,7 +47,7 @@ class ReflectionForm(Form):
     save_draft = SubmitField("Save draft")
     send = SubmitField("Submit")
 
-    def __init__(self, *args, film_seconds: int, **kwargs):
+    def __init__(self, *args: Any, film_seconds: int, **kwargs: Any) -> None:
         self.film_seconds = film_seconds
         self.cited_seconds: int | None = None
         super().__init__(*args, **kwargs)

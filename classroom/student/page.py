@@ -115,7 +115,9 @@ def render_assignment(
     saved_notes: dict[int, str] = {}
     note = session.pop(SAVED_NOTE_KEY, None)
     if isinstance(note, dict) and note.get("assignment") == work.id:
-        saved_notes[note.get("prompt")] = note.get("message", "")
+        prompt_id = note.get("prompt")
+        if isinstance(prompt_id, int):
+            saved_notes[prompt_id] = note.get("message", "")
     unlocked_classmates = (
         [pid for pid, r in reflections.items() if r.status in HANDED_IN] if work.show_classmates else []
     )

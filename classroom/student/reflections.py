@@ -6,8 +6,9 @@ shows the whole story next to their own decisions.
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import CursorResult, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -23,7 +24,7 @@ BODY_MAX = 5000
 class BadReflection(ValueError):
     """A reflection that cannot be saved; the message is shown to the student beside their text."""
 
-    field = None
+    field: str | None = None
 
 
 class BodyRefused(BadReflection):
@@ -266,7 +267,7 @@ def reclean_stored_text(batch_size: int = 500) -> int:
         for reflection_id, body in rows:
             stored = render_for_storage(body)
             # Only if the text is still the one rendered: a student's save meanwhile stored its own.
-            done += db.session.execute(
+            result = db.session.execute(
                 update(Reflection)
                 .where(Reflection.id == reflection_id, Reflection.body == body)
                 .values(
@@ -276,6 +277,7 @@ def reclean_stored_text(batch_size: int = 500) -> int:
                     updated_at=Reflection.updated_at,  # a re-render is not an edit
                 )
                 .execution_options(synchronize_session=False)
-            ).rowcount
+            )
+            done += cast(CursorResult[Any], result).rowcount  # an UPDATE's result is a cursor result
         db.session.commit()
         after_id = rows[-1][0]

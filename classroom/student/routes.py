@@ -29,10 +29,10 @@ from ..access import (
 )
 from ..extensions import csrf, db
 from ..join.routes import WELCOME_KEY
-from ..models import Reflection
+from ..models import Assignment, Prompt, Reflection
 from ..sessions import rotate_session_token
 from ..statuses import ReflectionStatus as S
-from .forms import StanceAnswerForm
+from .forms import ReflectionForm, StanceAnswerForm
 from .page import (
     SAVED_NOTE_KEY,
     ReflectionEntry,
@@ -48,7 +48,7 @@ from .stance import PHASES, StanceRefused, record_stance
 
 bp = Blueprint("student", __name__, url_prefix="/student")
 
-SAVED_MESSAGES = {
+SAVED_MESSAGES: dict[str, str] = {
     S.DRAFT: "Draft saved. Only you can see it until you submit it.",
     S.RETURNED: "Your changes are saved. Submit them when you are ready for your teacher to look again.",
     S.AWAITING: "Submitted. Your teacher will read it before classmates can.",
@@ -178,7 +178,15 @@ def save(assignment_id: int, prompt_id: int) -> ResponseReturnValue:
     return redirect(url_for("student.assignment", assignment_id=work.id, t=position, _anchor=f"prompt-{prompt.id}"))
 
 
-def refused(work, prompt, form, message: str | None, *, status: int, newer: Reflection | None = None):
+def refused(
+    work: Assignment,
+    prompt: Prompt,
+    form: ReflectionForm,
+    message: str | None,
+    *,
+    status: int,
+    newer: Reflection | None = None,
+) -> ResponseReturnValue:
     """A save that did not happen: the page (or JSON) with the student's text, the message and the field errors."""
     entry = ReflectionEntry.from_form(form)
     if newer is not None:
