@@ -70,16 +70,18 @@ REJECTED_SHOWN = 50
 
 def rejected_list(class_id: int, assignment_id: int | None = None, limit: int = REJECTED_SHOWN) -> list[Reflection]:
     """The class's rejected reflections, most recently decided first, so a rejection can be undone."""
-    return db.session.scalars(
-        _class_reflections(class_id, assignment_id)
-        .where(Reflection.status == ReflectionStatus.REJECTED)
-        .options(
-            contains_eager(Reflection.prompt).contains_eager(Prompt.assignment),
-            joinedload(Reflection.student),
+    return list(
+        db.session.scalars(
+            _class_reflections(class_id, assignment_id)
+            .where(Reflection.status == ReflectionStatus.REJECTED)
+            .options(
+                contains_eager(Reflection.prompt).contains_eager(Prompt.assignment),
+                joinedload(Reflection.student),
+            )
+            .order_by(Reflection.decided_at.desc(), Reflection.id.desc())
+            .limit(limit)
         )
-        .order_by(Reflection.decided_at.desc(), Reflection.id.desc())
-        .limit(limit)
-    ).all()
+    )
 
 
 def history_of(reflection: Reflection) -> list[ModerationEvent]:

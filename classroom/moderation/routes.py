@@ -199,7 +199,7 @@ def reject(reflection_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/reflections/<int:reflection_id>/reopen")
-def reopen(reflection_id: int):
+def reopen(reflection_id: int) -> ResponseReturnValue:
     """Undo a rejection: the reflection goes back to the student to rewrite."""
     return decide(reflection_id, "reopen")
 
