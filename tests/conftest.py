@@ -293,13 +293,21 @@ def answer_stance(app):
     """Record a student's stance answer (phase "pre" or "post") through classroom.student.stance."""
 
     def answer(student, assignment, phase="pre", option_index=0):
-        from classroom.models import Assignment
+        from datetime import timedelta
+
+        from classroom.models import Assignment, utcnow
         from classroom.models import Student as StudentModel
         from classroom.student.stance import record_stance
 
+        # "post" is answered after the film, when the after-viewing question has opened.
+        now = utcnow() + timedelta(hours=2) if phase == "post" else None
         with app.app_context():
             record_stance(
-                db.session.get(StudentModel, student.id), db.session.get(Assignment, assignment.id), phase, option_index
+                db.session.get(StudentModel, student.id),
+                db.session.get(Assignment, assignment.id),
+                phase,
+                option_index,
+                now=now,
             )
 
     return answer

@@ -156,7 +156,8 @@ def test_prompts_open_only_after_the_pre_viewing_question(app, student_client, s
     assert "Your answer: <strong>As both at once</strong>" in page
     assert 'name="pre-option"' not in page
     assert f'id="p{assignment.prompts[0].id}-body"' in page
-    assert 'name="post-option"' in page
+    # Issue 9: the question after viewing is not offered straight after the one before it.
+    assert 'name="post-option"' not in page
 
 
 def test_pre_question_needs_an_answer(student_client, assignment):
@@ -166,13 +167,16 @@ def test_pre_question_needs_an_answer(student_client, assignment):
     assert response.status_code == 400
 
 
-def test_each_question_is_answered_once(app, student_client, student, assignment):
+def test_each_question_is_answered_once(app, student_client, student, assignment, write_reflection):
     base = f"/student/assignments/{assignment.id}/stance"
     early = student_client.post(f"{base}/post", data={"post-option": "1"})
     assert early.status_code == 400 and "before viewing first" in early.get_data(as_text=True)
     assert student_client.post(f"{base}/pre", data={"pre-option": "0"}).status_code == 302
     again = student_client.post(f"{base}/pre", data={"pre-option": "1"})
     assert again.status_code == 400 and "already answered" in again.get_data(as_text=True)
+    # Issue 9: the question after viewing waits until the prompts are answered (or the film is past them).
+    for prompt in assignment.prompts:
+        write_reflection(student, prompt)
     assert student_client.post(f"{base}/post", data={"post-option": "2"}).status_code == 302
     assert student_client.post(f"{base}/post", data={"post-option": "3"}).status_code == 400
     assert student_client.post(f"{base}/later", data={"later-option": "3"}).status_code == 404
@@ -448,3 +452,50 @@ def test_assignment_page_uses_a_fixed_number_of_queries(
     page = student_client.get(f"/student/assignments/{assignment.id}").get_data(as_text=True)
     assert page.count("Cleo says") == len(assignment.prompts)
     assert count_for_page() == baseline
+
+
+# --- The question after viewing opens after the film, not straight after the one before it. ---
+
+
+def test_after_viewing_question_waits_for_the_film_or_the_answers(
+    app, student_client, student, assignment, write_reflection
+):
+    base = f"/student/assignments/{assignment.id}/stance"
+    assert student_client.post(f"{base}/pre", data={"pre-option": "0"}).status_code == 302
+    page = page_of(student_client, assignment)
+    assert 'name="post-option"' not in page
+    assert "opens once you have handed in every prompt, or once the film has reached its last prompt (at 0:50:00)" in (
+        page
+    )
+    refused = student_client.post(f"{base}/post", data={"post-option": "2"})
+    assert refused.status_code == 400 and "opens once you have handed in every prompt" in refused.get_data(as_text=True)
+    # Two of three prompts handed in, the third only a draft: still waiting.
+    first, second, third = assignment.prompts
+    write_reflection(student, first)
+    write_reflection(student, second)
+    write_reflection(student, third, submit=False)
+    assert student_client.post(f"{base}/post", data={"post-option": "2"}).status_code == 400
+    write_reflection(student, third)
+    assert 'name="post-option"' in page_of(student_client, assignment)
+    assert student_client.post(f"{base}/post", data={"post-option": "2"}).status_code == 302
+    with app.app_context():
+        assert db.session.scalars(db.select(StanceAnswer.option_index).where(StanceAnswer.phase == "post")).all() == [2]
+
+
+def test_after_viewing_question_opens_once_the_film_can_have_passed_the_last_prompt(
+    app, student_client, student, assignment
+):
+    base = f"/student/assignments/{assignment.id}/stance"
+    assert student_client.post(f"{base}/pre", data={"pre-option": "0"}).status_code == 302
+    with app.app_context():
+        pre = db.session.scalars(db.select(StanceAnswer)).one()
+        # The last prompt is at 0:50:00: not yet 50 minutes after the question before viewing...
+        pre.created_at = utcnow() - timedelta(minutes=49)
+        db.session.commit()
+    assert student_client.post(f"{base}/post", data={"post-option": "1"}).status_code == 400
+    with app.app_context():
+        pre = db.session.scalars(db.select(StanceAnswer)).one()
+        pre.created_at = utcnow() - timedelta(minutes=51)
+        db.session.commit()
+    assert 'name="post-option"' in page_of(student_client, assignment)
+    assert student_client.post(f"{base}/post", data={"post-option": "1"}).status_code == 302

@@ -107,12 +107,7 @@ def new_assignment(class_id: int) -> ResponseReturnValue:
     ).all()
     unchecked = {plan.id: unchecked_times(plan) for plan in my_plans}
     form = NewAssignmentForm()
-    form.plan.choices = [
-        SelectChoice(
-            plan.id, plan.title + (f" ({unchecked[plan.id]} times not yet checked)" if unchecked[plan.id] else "")
-        )
-        for plan in my_plans
-    ]
+    form.plan.choices = [SelectChoice(plan.id, plan.title) for plan in my_plans]
     if request.method == "GET":
         wanted = request.args.get("plan", type=int)
         if wanted is not None:

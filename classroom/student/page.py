@@ -15,7 +15,15 @@ from ..models import Assignment, Mark, Prompt, Reflection, StanceAnswer, utcnow
 from ..statuses import HANDED_IN
 from .forms import AT_HINT, AT_LABEL, BODY_HINT, BODY_LABEL, ReflectionForm, StanceAnswerForm
 from .reflections import ClassmateReflection, classmates_reflections
-from .stance import PHASES, has_stance_question, prompts_unlocked, stance_answers
+from .stance import (
+    PHASES,
+    after_poll_open,
+    after_poll_opens_at,
+    after_poll_wait_message,
+    has_stance_question,
+    prompts_unlocked,
+    stance_answers,
+)
 
 # The "saved" message of the last save, shown beside its prompt (a flash at the top of the page ends
 # up off-screen after the jump to the prompt).
@@ -155,6 +163,9 @@ def render_assignment(
             stance_forms=stance_forms,
             has_stance=has_stance_question(work),
             unlocked=prompts_unlocked(work, answers),
+            post_open="post" in answers or after_poll_open(student, work, answers, now),
+            post_opens_at=after_poll_opens_at(work, answers),
+            post_wait=after_poll_wait_message(work),
             not_open_yet=not work.has_opened(now),
             closed=work.has_closed(now),
             captions_url=captions_url,

@@ -1,12 +1,15 @@
 """The stance question a student answers once before viewing ("pre") and once after ("post")."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import Assignment, StanceAnswer, Student
+from ..filmtime import format_film_time
+from ..models import Assignment, Prompt, Reflection, StanceAnswer, Student, utcnow
+from ..statuses import HANDED_IN
+from ..timezones import as_utc
 
 PHASES = ("pre", "post")
 
@@ -32,6 +35,52 @@ def prompts_unlocked(assignment: Assignment, answers: dict[str, StanceAnswer]) -
     return not has_stance_question(assignment) or "pre" in answers
 
 
+def last_prompt_seconds(assignment: Assignment) -> int:
+    """The film time of the assignment's last prompt (0 without prompts)."""
+    return max((prompt.time_seconds for prompt in assignment.prompts), default=0)
+
+
+def after_poll_opens_at(assignment: Assignment, answers: dict[str, StanceAnswer]) -> datetime | None:
+    """The earliest moment the film can have reached the last prompt: the before-viewing answer plus its time."""
+    pre = answers.get("pre")
+    if pre is None:
+        return None
+    return as_utc(pre.created_at) + timedelta(seconds=last_prompt_seconds(assignment))
+
+
+def answered_every_prompt(student: Student, assignment: Assignment) -> bool:
+    """Whether the student has handed in an answer to each of the assignment's prompts."""
+    handed_in = db.session.scalar(
+        select(func.count(Reflection.id))
+        .join(Prompt, Reflection.prompt_id == Prompt.id)
+        .where(
+            Prompt.assignment_id == assignment.id,
+            Reflection.student_id == student.id,
+            Reflection.status.in_(list(HANDED_IN)),
+        )
+    )
+    return (handed_in or 0) >= len(assignment.prompts)
+
+
+def after_poll_open(
+    student: Student, assignment: Assignment, answers: dict[str, StanceAnswer], now: datetime | None = None
+) -> bool:
+    """The after-viewing question opens once the film has had time to pass the last prompt, or every prompt
+    is answered; not straight after the before-viewing question."""
+    opens_at = after_poll_opens_at(assignment, answers)
+    if opens_at is None:
+        return False
+    return (now or utcnow()) >= opens_at or answered_every_prompt(student, assignment)
+
+
+def after_poll_wait_message(assignment: Assignment) -> str:
+    """What a student is told while the after-viewing question is not open yet."""
+    return (
+        "The question after viewing opens once you have handed in every prompt, or once the film has reached "
+        f"its last prompt (at {format_film_time(last_prompt_seconds(assignment))})."
+    )
+
+
 def record_stance(
     student: Student, assignment: Assignment, phase: str, option_index: int, now: datetime | None = None
 ) -> StanceAnswer:
@@ -53,6 +102,8 @@ def record_stance(
         raise StanceRefused("You have already answered this question; your first answer stands.")
     if phase == "post" and "pre" not in answers:
         raise StanceRefused("Please answer the question before viewing first.")
+    if phase == "post" and not after_poll_open(student, assignment, answers, now):
+        raise StanceRefused(after_poll_wait_message(assignment))
     answer = StanceAnswer(student_id=student.id, assignment_id=assignment.id, phase=phase, option_index=option_index)
     db.session.add(answer)
     try:

@@ -263,6 +263,25 @@ def stance_form(page: Page, phase: str):
     return page.locator(f"form:has(input[name='{phase}-option'])")
 
 
+def film_plays_through(page: Page, lesson: Lesson) -> None:
+    """The after-viewing question waits for the film to reach its last prompt; then, as time passes, it opens."""
+    from datetime import timedelta
+
+    from classroom.models import StanceAnswer
+
+    expect(stance_form(page, "post")).to_have_count(0)
+    expect(page.locator("#after-viewing-wait")).to_contain_text("opens once you have handed in every prompt")
+    with lesson.app.app_context():
+        # The class watched the whole film since answering the question before viewing.
+        for answer in db.session.scalars(
+            db.select(StanceAnswer).where(StanceAnswer.assignment_id == lesson.assignment_id)
+        ):
+            answer.created_at = answer.created_at - timedelta(hours=2)
+        db.session.commit()
+        db.session.remove()
+    page.reload()
+
+
 def student_answers_stance(page: Page, phase: str = "pre", choice: int = 2, lesson: Lesson | None = None) -> str:
     form = stance_form(page, phase)
     expect(form).to_have_count(1)

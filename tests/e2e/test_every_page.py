@@ -2,12 +2,14 @@
 the page reflows at 375px, and its screenshots are saved. Failures are gathered, so one run lists them all.
 """
 
+from datetime import timedelta
+
 import pytest
 from playwright.sync_api import expect
 
 from classroom.extensions import db
 from classroom.join.logic import join_class
-from classroom.models import PlanPrompt, Prompt, Reflection, SchoolClass, Teacher
+from classroom.models import PlanPrompt, Prompt, Reflection, SchoolClass, Teacher, utcnow
 from classroom.moderation.decisions import approve_reflection, set_star
 from classroom.student.reflections import save_reflection
 from classroom.student.stance import record_stance
@@ -41,7 +43,8 @@ def busy_class(seeded_lesson, live_app):
         )
         approve_reflection(approved, teacher)
         set_star(approved, True)
-        record_stance(alexei, prompt.assignment, "post", 2)
+        # After the film (the after-viewing question opens once the film can have reached the last prompt).
+        record_stance(alexei, prompt.assignment, "post", 2, now=utcnow() + timedelta(hours=2))
         dasha = join_class(school_class, "Dasha")
         record_stance(dasha, prompt.assignment, "pre", 1)
         # An email address: the flags tell the teacher, they never block the student.

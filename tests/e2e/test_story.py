@@ -23,6 +23,7 @@ from .story import (
     Lesson,
     assignment_prompt_id,
     checkpoint,
+    film_plays_through,
     prompt_block,
     reflection_in_db,
     student_answers_stance,
@@ -99,6 +100,7 @@ def test_teacher_and_student_go_through_the_whole_lesson(new_context, live_serve
     checkpoint(student, "student-assignment-revised", lesson, checks=False)
     teacher_approves(teacher, lesson)
     student_sees_approved(student, lesson)
+    film_plays_through(student, lesson)
     student_answers_stance(student, "post", choice=0, lesson=lesson)
 
     reflection, steps = moderation_trail(lesson)
