@@ -28,7 +28,8 @@ class AssignmentProgress:
 
 
 def student_home(student: Student) -> list[AssignmentProgress]:
-    """The student's assignments with prompts done / total and each reflection's status (three queries)."""
+    """The student's assignments with prompts done / total and each reflection's status (three queries);
+    the prompts of an assignment that has not opened are not listed."""
     done = func.count(case((Reflection.status.in_(list(DONE)), 1)))
     rows = db.session.execute(
         select(Assignment, func.count(Prompt.id), done)
@@ -54,6 +55,9 @@ def student_home(student: Student) -> list[AssignmentProgress]:
         .where(Assignment.class_id == student.class_id)
         .order_by(Prompt.assignment_id, Prompt.time_seconds, Prompt.id)
     )
+    opened = {assignment_id for assignment_id, item in progress.items() if item.assignment.has_opened()}
     for assignment_id, prompt_id, seconds, theme, text, status in prompt_rows:
-        progress[assignment_id].prompts.append(PromptStatus(prompt_id, seconds, theme, text, status))
+        # The questions stay the teacher's until the assignment opens (the count still shows).
+        if assignment_id in opened:
+            progress[assignment_id].prompts.append(PromptStatus(prompt_id, seconds, theme, text, status))
     return list(progress.values())
