@@ -6,9 +6,10 @@ suite on PostgreSQL: each test run gets its own schema, dropped at the end.
 
 import os
 import uuid
+from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 
 from classroom import create_app
 from classroom.classes.logic import assign_plan, create_class
@@ -98,6 +99,29 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def count_queries():
+    """Records the SQL statements an app runs inside a block: `with count_queries(app) as seen: ...`,
+    then `len(seen)`. No app context is held open, so each test-client request gets its own, as on a server."""
+
+    @contextmanager
+    def recording(app):
+        seen: list[str] = []
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            seen.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield seen
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+
+    return recording
 
 
 def login_as(client, person) -> None:

@@ -680,43 +680,26 @@ def test_csrf_token_required_on_class_forms(make_app):
     assert client.post(f"/classes/{class_id}/regenerate-code").status_code == 400
 
 
-def count_queries(app, action):
-    """How many SQL statements `action` runs."""
-    from sqlalchemy import event
-
-    statements = []
-    with app.app_context():
-        engine = db.engine
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        action()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return len(statements)
-
-
 def test_list_pages_do_not_query_per_row(
-    app, teacher_client, teacher, make_class, make_plan, make_assignment, make_student
+    app, teacher_client, teacher, make_class, make_plan, make_assignment, make_student, count_queries
 ):
     first = make_class(teacher, name="Class 1")
     make_plan(teacher)
     make_assignment(first)
 
     def load_pages():
-        for url in ("/classes/", "/lessons/", f"/classes/{first.id}"):
-            assert teacher_client.get(url).status_code == 200
+        with count_queries(app) as seen:
+            for url in ("/classes/", "/lessons/", f"/classes/{first.id}"):
+                assert teacher_client.get(url).status_code == 200
+        return len(seen)
 
-    few = count_queries(app, load_pages)
+    few = load_pages()
     for n in range(2, 6):
         extra = make_class(teacher, name=f"Class {n}")
         make_student(extra, f"Student {n}")
         make_plan(teacher, title=f"Plan {n}")
         make_assignment(first)
-    assert count_queries(app, load_pages) == few
+    assert load_pages() == few
 
 
 def test_class_and_assignment_pages_link_to_moderation_dashboard_and_roster(

@@ -1,34 +1,12 @@
 """The hot pages stay cheap: what each one asks the database, whatever the size of the installation."""
 
-from contextlib import contextmanager
-
-from sqlalchemy import event
-
 from classroom.classes import logic
 from classroom.extensions import db
 from classroom.models import Teacher
 
 
-@contextmanager
-def statements(app):
-    """The SQL statements run inside the block."""
-    seen = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    # No app context is held open: each request through a test client must get its own, as on a server.
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
 def test_teacher_home_counts_per_class_in_one_query_whatever_else_is_installed(
-    app, teacher, other_teacher, make_class, make_student, make_assignment
+    app, teacher, other_teacher, make_class, make_student, make_assignment, count_queries
 ):
     mine = [make_class(teacher, name=f"Class {n}") for n in range(3)]
     make_assignment(mine[0])
@@ -38,7 +16,7 @@ def test_teacher_home_counts_per_class_in_one_query_whatever_else_is_installed(
     make_assignment(theirs)
     for n in range(6):
         make_student(theirs, f"Other {n}")
-    with statements(app) as seen, app.app_context():
+    with count_queries(app) as seen, app.app_context():
         rows = logic.classes_with_counts(db.session.get(Teacher, teacher.id))
         found = [(c.name, a, s) for c, a, s in rows]
     assert found == [("Class 0", 1, 0), ("Class 1", 0, 4), ("Class 2", 0, 0)]
@@ -54,7 +32,7 @@ VTT = "WEBVTT\n\n" + "".join(
 
 
 def test_pages_never_load_the_captions_text_only_the_captions_file_does(
-    app, teacher, school_class, make_assignment, student, student_client, answer_stance
+    app, teacher, school_class, make_assignment, student, student_client, answer_stance, count_queries
 ):
     from tests.conftest import login_as
 
@@ -73,20 +51,20 @@ def test_pages_never_load_the_captions_text_only_the_captions_file_does(
             url_for("dashboard.assignment", assignment_id=assignment.id),
         ]
         captions = url_for("student.captions", assignment_id=assignment.id)
-    with statements(app) as seen:
+    with count_queries(app) as seen:
         page = student_client.get(student_page).get_data(as_text=True)
         for url in teacher_pages:
             assert teacher_client.get(url).status_code == 200
     assert f'src="{captions}"' in page
     assert not [s for s in seen if "captions_vtt AS" in s or "captions_vtt," in s.split("FROM")[0]]
-    with statements(app) as seen:
+    with count_queries(app) as seen:
         response = student_client.get(captions)
     assert response.status_code == 200 and response.get_data(as_text=True) == VTT
     assert len([s for s in seen if "captions_vtt" in s]) == 1
 
 
 def test_reflections_list_loads_one_page_in_sql_and_pages_add_up_to_the_whole_list(
-    app, teacher, school_class, make_assignment
+    app, teacher, school_class, make_assignment, count_queries
 ):
     from classroom.dashboard.stats import reflections_for, reflections_page
     from classroom.models import Assignment, Reflection, Student
@@ -125,7 +103,7 @@ def test_reflections_list_loads_one_page_in_sql_and_pages_add_up_to_the_whole_li
             assert paged == whole
             assert reflections_page(work, None, term, status, page=999, per_page=20).page == first.pages
             assert reflections_page(work, None, term, status, page=-3, per_page=20).page == 1
-    with statements(app) as seen, app.app_context():
+    with count_queries(app) as seen, app.app_context():
         listed = reflections_page(db.session.get(Assignment, assignment.id), page=2, per_page=20)
     assert len(listed.reflections) == 20
     assert any("LIMIT" in s and "FROM reflections" in s for s in seen)

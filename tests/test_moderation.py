@@ -664,24 +664,12 @@ def test_missing_things_are_404(teacher_client):
 
 
 def test_queue_query_count_does_not_grow_with_the_queue(
-    app, teacher_client, make_student, make_reflection, school_class, assignment
+    app, teacher_client, make_student, make_reflection, school_class, assignment, count_queries
 ):
-    from sqlalchemy import event
-
     def queries_for_queue():
-        statements = []
-
-        def record(conn, cursor, statement, parameters, context, executemany):
-            statements.append(statement)
-
-        with app.app_context():
-            engine = db.engine
-        event.listen(engine, "before_cursor_execute", record)
-        try:
+        with count_queries(app) as seen:
             assert teacher_client.get(queue_url(school_class)).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", record)
-        return len(statements)
+        return len(seen)
 
     make_reflection(make_student(school_class, "First"), assignment.prompts[0])
     few = queries_for_queue()

@@ -4,7 +4,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from classroom.classes.students import class_roster
 from classroom.extensions import db
@@ -27,21 +26,6 @@ def set_status(app, reflection, status, feedback=""):
         row = db.session.get(Reflection, reflection.id)
         row.status, row.feedback = status, feedback
         db.session.commit()
-
-
-class QueryCounter:
-    def __init__(self, engine):
-        self.engine, self.count = engine, 0
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self.bump)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self.bump)
-
-    def bump(self, *args):
-        self.count += 1
 
 
 # --- home ---
@@ -73,14 +57,12 @@ def test_home_progress_counts_only_done_work(app, student, make_assignment, scho
 
 
 def test_home_uses_a_fixed_number_of_queries(
-    app, student_client, student, make_assignment, school_class, write_reflection
+    app, student_client, student, make_assignment, school_class, write_reflection, count_queries
 ):
     def count_for_home():
-        with app.app_context():
-            engine = db.engine
-        with QueryCounter(engine) as counter:
+        with count_queries(app) as seen:
             assert student_client.get("/student").status_code == 200
-        return counter.count
+        return len(seen)
 
     make_assignment(school_class)
     baseline = count_for_home()
@@ -433,14 +415,12 @@ def test_class_roster_counts(app, school_class, make_student, assignment, write_
 
 
 def test_assignment_page_uses_a_fixed_number_of_queries(
-    app, make_student, school_class, student, student_client, assignment, write_reflection
+    app, make_student, school_class, student, student_client, assignment, write_reflection, count_queries
 ):
     def count_for_page():
-        with app.app_context():
-            engine = db.engine
-        with QueryCounter(engine) as counter:
+        with count_queries(app) as seen:
             assert student_client.get(f"/student/assignments/{assignment.id}").status_code == 200
-        return counter.count
+        return len(seen)
 
     for prompt in assignment.prompts:
         write_reflection(student, prompt, "Mine")
