@@ -237,14 +237,25 @@ def set_star(reflection: Reflection, starred: bool) -> None:
 
 def reflag_awaiting(teacher: Teacher) -> int:
     """Run the flags again on the teacher's awaiting reflections (after their word list changed)."""
-    reflections = db.session.scalars(
-        db.select(Reflection)
+    rows = db.session.execute(
+        db.select(Reflection, Student.class_id)
+        .join(Student, Reflection.student_id == Student.id)
         .join(Prompt, Reflection.prompt_id == Prompt.id)
         .join(Assignment, Prompt.assignment_id == Assignment.id)
         .join(SchoolClass, Assignment.class_id == SchoolClass.id)
         .where(SchoolClass.teacher_id == teacher.id, Reflection.status == S.AWAITING)
     ).all()
-    for reflection in reflections:
-        apply_flags(reflection, teacher.flag_words or "")
+    # Each class's names read once, not once per reflection.
+    names: dict[int, list[tuple[int, str]]] = {}
+    for class_id in {class_id for _, class_id in rows}:
+        names[class_id] = [
+            (student_id, name)
+            for student_id, name in db.session.execute(
+                db.select(Student.id, Student.display_name).where(Student.class_id == class_id)
+            )
+        ]
+    for reflection, class_id in rows:
+        classmates = tuple(name for student_id, name in names[class_id] if student_id != reflection.student_id)
+        apply_flags(reflection, teacher.flag_words or "", classmates)
     db.session.commit()
-    return len(reflections)
+    return len(rows)

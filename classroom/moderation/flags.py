@@ -5,7 +5,9 @@ A flag never blocks a student: it only moves the reflection up the queue and say
 
 from __future__ import annotations
 
+import bisect
 import html
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -30,6 +32,8 @@ REASONS = {
     "phone": "Looks like a phone number",
     "address": "Looks like a street address",
     "link": "Contains a link or web address",
+    "classmate": "Names a classmate together with an insult",
+    "full_name": "Looks like a person’s full name",
 }
 # The order kinds are listed in, most serious first.
 KINDS = tuple(REASONS)
@@ -197,8 +201,11 @@ def _overlaps(match: Match, others: list[Match]) -> bool:
     return any(match.start < other.end and other.start < match.end for other in others)
 
 
-def find_matches(text: str, extra_words: str = "") -> list[Match]:
-    """Everything worth the teacher's attention in a text, in reading order."""
+def find_matches(text: str, extra_words: str = "", classmates: tuple[str, ...] = ()) -> list[Match]:
+    """Everything worth the teacher's attention in a text, in reading order.
+
+    `classmates` are the display names of the writer's classmates (never the writer's own).
+    """
     text = text or ""
     matches = _word_matches(text, builtin_words(), "word")
     builtin = {_fold(m.text).casefold() for m in matches}
@@ -211,24 +218,155 @@ def find_matches(text: str, extra_words: str = "") -> list[Match]:
     matches += links
     matches += [m for m in _phone_matches(text) if not _overlaps(m, emails + links)]
     matches += _address_matches(text)
+    matches += _classmate_matches(text, classmates, extra_words)
+    matches += [m for m in _full_name_matches(text) if not _overlaps(m, matches)]
     return sorted(matches, key=lambda m: (m.start, m.end))
 
 
-def flag_details(text: str, extra_words: str = "") -> list[dict]:
+def flag_details(text: str, extra_words: str = "", classmates: tuple[str, ...] = ()) -> list[dict]:
     """The flags for a text: one entry per kind, with its reason and the distinct matched words."""
     by_kind: dict[str, list[str]] = {}
-    for match in find_matches(text, extra_words):
+    for match in find_matches(text, extra_words, classmates):
         seen = by_kind.setdefault(match.kind, [])
         if match.text not in seen and len(seen) < MAX_MATCHES_PER_KIND:
             seen.append(match.text)
     return [{"kind": kind, "reason": REASONS[kind], "matches": by_kind[kind]} for kind in KINDS if kind in by_kind]
 
 
-def apply_flags(reflection: Reflection, extra_words: str = "") -> None:
-    """Set reflection.flagged and reflection.flag_details (a JSON list) from reflection.body."""
-    details = flag_details(reflection.body or "", extra_words or "")
+def apply_flags(reflection: Reflection, extra_words: str = "", classmates: tuple[str, ...] | None = None) -> None:
+    """Set reflection.flagged and reflection.flag_details (a JSON list) from reflection.body.
+
+    Without `classmates`, the names of the writer's classmates are read from the database.
+    """
+    if classmates is None:
+        student_id = getattr(reflection, "student_id", None)
+        classmates = classmate_names(student_id) if student_id else ()
+    details = flag_details(reflection.body or "", extra_words or "", classmates)
     reflection.flagged = bool(details)
     reflection.flag_details = json.dumps(details, ensure_ascii=False) if details else ""
+
+
+# --- people: a classmate named with an insult, and other people's full names --------------------
+# Each pattern here is linear: literal alternatives, or words taken whole (possessive quantifiers)
+# with required whitespace between them, and no quantifier nested inside another.
+
+
+@lru_cache(maxsize=1)
+def insult_words() -> tuple[str, ...]:
+    """Insults that flag a reflection only next to a classmate's name (classroom/data/insult_words.txt)."""
+    text = resources.files("classroom").joinpath("data/insult_words.txt").read_text(encoding="utf-8")
+    return tuple(parse_word_list(text))
+
+
+@lru_cache(maxsize=1)
+def not_names() -> frozenset[str]:
+    """Capitalised words that are no one's name: the film's vocabulary and common sentence starters."""
+    data = resources.files("classroom").joinpath("data")
+    words = {_fold(w).casefold() for w in parse_word_list(data.joinpath("not_names.txt").read_text(encoding="utf-8"))}
+    # Every capitalised word in the film's facts and the starter plan (festivals, places, the director).
+    for name in ("film.json", "starter_plan.json"):
+        text = data.joinpath(name).read_text(encoding="utf-8")
+        words.update(_fold(w).casefold() for w in re.findall(r"(?<!\w)[A-ZА-ЯЁ][\w’'-]*+", text))
+    return frozenset(words)
+
+
+def _name_forms(display_name: str) -> list[str]:
+    """How a classmate may be named in a text: the whole display name, and its first word when it is a name."""
+    name = " ".join((display_name or "").split())
+    forms = [name] if len(name) >= 2 else []
+    first = name.split(" ")[0] if name else ""
+    if first != name and len(first) >= 3 and _fold(first).casefold() not in not_names():
+        forms.append(first)
+    return forms
+
+
+# How far apart (in characters) a name and an insult may be to count as aimed at that classmate; they
+# must also be in the same sentence (a full stop inside the name itself, "Sasha K.", does not count).
+CLASSMATE_WINDOW = 80
+_SENTENCE_END = frozenset(".!?…\n")
+
+
+def _classmate_matches(text: str, classmates: tuple[str, ...], extra_words: str = "") -> list[Match]:
+    """A classmate's name with an insult close by in the same sentence: both are marked for the teacher."""
+    names = tuple(form for name in classmates for form in _name_forms(name))
+    if not names:
+        return []
+    folded = _fold(text)
+    name_pattern = _word_pattern(names)
+    insult_pattern = _word_pattern(insult_words() + builtin_words() + tuple(parse_word_list(extra_words)))
+    if name_pattern is None or insult_pattern is None:
+        return []
+    named = list(name_pattern.finditer(folded))
+    if not named:
+        return []
+    insults = list(insult_pattern.finditer(folded))
+    starts = [m.start() for m in insults]
+    found: dict[tuple[int, int], Match] = {}
+    for name in named:
+        # Only the insults starting inside the window are looked at, so this stays linear in the text.
+        low = bisect.bisect_left(starts, name.start() - CLASSMATE_WINDOW - 40)
+        high = bisect.bisect_right(starts, name.end() + CLASSMATE_WINDOW)
+        for insult in insults[low:high]:
+            gap = (
+                folded[name.end() : insult.start()]
+                if insult.start() >= name.end()
+                else folded[insult.end() : name.start()]
+            )
+            if len(gap) > CLASSMATE_WINDOW or _SENTENCE_END.intersection(gap):
+                continue
+            for m in (name, insult):
+                found[m.span()] = Match("classmate", m.start(), m.end(), text[m.start() : m.end()])
+    return list(found.values())
+
+
+# A capitalised word of at least two letters, in Latin or Cyrillic script, maybe double-barrelled.
+_CAPITALISED = re.compile(
+    r"(?<![\w'’-])(?:[A-Z][a-z]++|[А-ЯЁ][а-яё]++)(?:-(?:[A-Z][a-z]++|[А-ЯЁ][а-яё]++))?+(?![\w'’])"
+)
+_BETWEEN_NAMES = re.compile(r"[ \t]{1,3}")
+
+
+def _full_name_matches(text: str) -> list[Match]:
+    """Name-like words in a row ("Ivan Petrov"), unless any is the film's vocabulary or a common word."""
+    skip = not_names()
+    words = [m for m in _CAPITALISED.finditer(text) if _fold(m.group(0)).casefold() not in skip]
+    found: list[Match] = []
+    for first, last in itertools.pairwise(words):
+        if not _BETWEEN_NAMES.fullmatch(text, first.end(), last.start()):
+            continue
+        start = first.start()
+        if found and found[-1].end == first.end():
+            # "Ivan Petrovich Sidorov" is one name, not two.
+            start = found.pop().start
+        found.append(Match("full_name", start, last.end(), text[start : last.end()]))
+    return found
+
+
+def classmate_names(student_id: int) -> tuple[str, ...]:
+    """The display names of the other students in this student's class."""
+    from ..extensions import db
+    from ..models import Student
+
+    class_id = db.select(Student.class_id).where(Student.id == student_id).scalar_subquery()
+    return tuple(
+        db.session.scalars(
+            db.select(Student.display_name).where(Student.class_id == class_id, Student.id != student_id)
+        )
+    )
+
+
+def offensive_name_words(display_name: str, extra_words: str = "") -> list[str]:
+    """The built-in, insult or teacher's words a display name uses (also spelt with dots, dashes or spaces)."""
+    words = builtin_words() + insult_words() + tuple(parse_word_list(extra_words))
+    name = display_name or ""
+    spaced = re.sub(r"[\W\d_]++", " ", name)
+    joined = re.sub(r"[\W\d_]++", "", name)
+    found: list[str] = []
+    for variant in (name, spaced, joined):
+        for match in _word_matches(variant, words, "word"):
+            if match.text.casefold() not in (w.casefold() for w in found):
+                found.append(match.text)
+    return found
 
 
 # --- highlighting -----------------------------------------------------------------------------
