@@ -125,6 +125,55 @@ def test_without_an_allowlist_student_pages_stay_on_this_site(client, school_cla
     assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
 
 
+ALLOWED = f"'self' {LMS} https://canvas.school.example:8443"
+
+
+def test_every_route_in_the_map_is_unframeable_unless_it_is_a_student_area(
+    embed_app, teacher, student, school_class, assignment
+):
+    """Sweep app.url_map as a visitor, a teacher and a student: the areas students use allow exactly the
+    school's list, every other page (teachers', log-in, the front door, redirects, errors) nobody."""
+    from classroom.embed.policy import EMBEDDABLE_AREAS
+
+    teacher_client, student_client = embed_app.test_client(), embed_app.test_client()
+    login_as(teacher_client, teacher)
+    login_as(student_client, student)
+    swept = set()
+    for rule in embed_app.url_map.iter_rules():
+        area = rule.endpoint.partition(".")[0]
+        path = rule.build(dict.fromkeys(rule.arguments, 1))[1]
+        for client in (embed_app.test_client(), teacher_client, student_client):
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                response = client.open(path, method=method)
+                where = (method, path, response.status_code)
+                if area == "lms":
+                    # The LTI tool's own pages name the registered platforms (none here), never another site.
+                    assert frame_ancestors(response).split()[0] == "'self'", where
+                    assert set(frame_ancestors(response).split()) <= set(ALLOWED.split()), where
+                    assert "X-Frame-Options" not in response.headers, where
+                elif area in EMBEDDABLE_AREAS:
+                    assert frame_ancestors(response) == ALLOWED, where
+                    assert "X-Frame-Options" not in response.headers, where
+                else:
+                    assert frame_ancestors(response) == "'none'", where
+                    assert response.headers["X-Frame-Options"] == "DENY", where
+        swept.add(area)
+    assert swept >= {"main", "auth", "classes", "lessons", "moderation", "dashboard", "join", "student", "embed"}
+
+
+def test_pages_say_which_request_headers_their_frame_decision_read(embed_app, school_class):
+    client = embed_app.test_client()
+    for path in (f"/join/{school_class.join_code}", "/auth/login", "/"):
+        vary = client.get(path, headers=INSIDE_FRAME).headers.get("Vary", "")
+        assert {"Sec-Fetch-Dest", "Sec-Fetch-Site", "Referer", "Cookie"} <= {v.strip() for v in vary.split(",")}, path
+    # The same address answers differently in a frame and at the top level: a cache must keep both apart.
+    framed = client.get(f"/join/{school_class.join_code}", headers=INSIDE_FRAME).get_data(as_text=True)
+    top = client.get(f"/join/{school_class.join_code}", headers=TOP_LEVEL).get_data(as_text=True)
+    assert framed != top
+    # A static file is the same whoever asks.
+    assert "Sec-Fetch-Dest" not in client.get("/static/css/app.css").headers.get("Vary", "")
+
+
 def test_the_rest_of_the_policy_is_unchanged(embed_app):
     csp = embed_app.test_client().get("/join").headers["Content-Security-Policy"]
     assert csp.startswith("default-src 'self'; script-src 'self'; style-src 'self';")

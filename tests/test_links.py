@@ -247,6 +247,8 @@ def test_the_projector_view_shows_code_qr_and_short_link(teacher_client, school_
     assert f"localhost/join/a/{assignment.link_token}" in page
     (svg,) = re.findall(r"<svg.*?</svg>", page, flags=re.S)
     assert decode_qr(svg) == [f"http://localhost/join/a/{assignment.link_token}"]
+    # The page's one heading names what is on the board (screen readers list pages by it).
+    assert re.findall(r"<h1[^>]*>(.*?)</h1>", page, flags=re.S) == [f"{school_class.name} · {assignment.title}"]
 
 
 @pytest.mark.parametrize("path", ["/projector", "/qr.svg"])

@@ -32,6 +32,9 @@ EMBEDDABLE_AREAS = frozenset({"join", "student", "embed", "lms"})
 FRAME_ORIGIN_KEY = "framed_by"
 # Set by an LTI launch (classroom/lms/framing.py): this browser's pages live in that platform's frame.
 LTI_SESSION_KEY = "lti_frame_origin"
+# What the decision reads from a request: the layout (compact in a frame), the cookies' attributes and,
+# through the session's marks, frame-ancestors depend on them, so a cache must key pages on them too.
+DECISION_HEADERS = ("Sec-Fetch-Dest", "Sec-Fetch-Site", "Referer", "Cookie")
 
 
 class BadOrigin(ValueError):
@@ -180,6 +183,8 @@ def apply_frame_headers(response: Response) -> Response:
     if context.partitioned_cookies and session.get(FRAME_ORIGIN_KEY) != context.origin:
         # Keep the mark even if the view cleared the session, so the next request decides the same.
         session[FRAME_ORIGIN_KEY] = context.origin
+    if request.endpoint != "static":  # a static file is the same whoever asks
+        response.vary.update(DECISION_HEADERS)
     if not context.embeddable:
         response.headers["X-Frame-Options"] = "DENY"
     elif not allowed_origins():
