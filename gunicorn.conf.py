@@ -9,6 +9,8 @@ cores busy without queueing work behind slow exports.
 import multiprocessing
 import os
 
+from classroom.logs import logging_config as _logging_config
+
 
 def _int(name: str, default: int) -> int:
     value = os.environ.get(name, "").strip()
@@ -42,13 +44,14 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
-# Who, what, the answer and how long it took (%(M)s: milliseconds); X-Request-ID when the proxy sets one.
+# Who, what, the answer and how long it took (%(M)s: milliseconds); the request id the app answered with
+# (the proxy's X-Request-ID when TRUSTED_PROXIES trusts it, else the app's own).
 # No query strings: they can carry a student's search term.
-access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms request_id=%({x-request-id}i)s'
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms request_id=%({x-request-id}o)s'
 
-# LOGGING HOOK: when the app's JSON-lines formatter with a request id lands (issue 8), set
-# `logconfig_dict` here to route gunicorn.access and gunicorn.error through that formatter, so the
-# access log is in the same JSON format as the app's own lines.
+# Every line, gunicorn's error and access logs included, is one JSON object with the app's request id
+# (classroom/logs.py); LOG_LEVEL sets how much (INFO by default).
+logconfig_dict = _logging_config(os.environ.get("LOG_LEVEL", "INFO").upper())
 
 
 def post_fork(server, worker):

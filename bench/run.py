@@ -264,6 +264,8 @@ def app_env(database: str) -> dict:
         BENCH_ROUTES="1",
         FLASK_APP="wsgi",
         SECRET_KEY=env.get("SECRET_KEY") or "bench-only-secret-key-never-for-a-school",
+        # Only warnings: the server's stderr is a pipe read when it fails, and must not fill up.
+        LOG_LEVEL=env.get("LOG_LEVEL") or "WARNING",
     )
     return env
 

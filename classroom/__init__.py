@@ -1,14 +1,17 @@
 """Red Soul Classroom: one documentary turned into a moderated class discussion."""
 
+import logging
 from pathlib import Path
 
 from flask import Flask, render_template
 
-from . import bench, cli, headers, templating
+from . import bench, cli, headers, logs, templating
 from .config import defaults
 from .embed import policy as embed_policy
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .startup import finish_config
+
+log = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,6 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
     embed_policy.init_app(app)
     headers.init_app(app)
+    logs.init_app(app)
 
     register_blueprints(app)
     templating.register(app)
@@ -107,6 +111,9 @@ def register_error_pages(app: Flask) -> None:
     ):
 
         def handler(error, code=code, title=title):
+            if code == 429:
+                # Who hit which limit (the request's ip, user and path come with every line).
+                log.warning("rate limit reached", extra={"event": "rate_limited", "limit": str(error.description)})
             return render_template("errors/error.html", code=code, title=title, error=error), code
 
         app.register_error_handler(code, handler)

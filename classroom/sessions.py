@@ -9,12 +9,15 @@ change and a teacher's "reset return code" do exactly that.
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from flask import current_app, request
 from flask_login import current_user, login_user, logout_user
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from .models import Student, Teacher
@@ -68,6 +71,7 @@ def sign_in_student(student: Student) -> None:
         logout_user()
     # remember: on the student's own device they stay signed in after closing the browser.
     login_user(student, remember=True, duration=student_remember_duration())
+    log.info("student signed in", extra={"event": "student.signed_in", "student_id": student.id})
 
 
 def stay_signed_in(person: Teacher | Student) -> None:

@@ -119,3 +119,8 @@ def finish_config(app: Flask, overrides: Mapping, environ: Mapping[str, str] | N
     elif not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(app.instance_path)
     private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"], app.instance_path)
+    # A failed statement's error (and so a 500's logged traceback) must not carry its values: they
+    # are students' reflections and return codes.
+    engine_options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    engine_options.setdefault("hide_parameters", True)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options

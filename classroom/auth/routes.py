@@ -1,5 +1,7 @@
 """Teacher sign-up, log-in, log-out and password change."""
 
+import logging
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
@@ -11,6 +13,8 @@ from ..sessions import rotate_session_token, stay_signed_in
 from ..web import form_page, safe_next
 from .accounts import EmailTaken, create_teacher, find_teacher_by_email
 from .forms import ChangePasswordForm, LoginForm, SignupForm
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -47,8 +51,12 @@ def login() -> ResponseReturnValue:
             if current_user.is_authenticated:
                 logout_user()
             login_user(teacher, remember=form.remember.data)
+            log.info("teacher logged in", extra={"event": "login.ok", "teacher_id": teacher.id})
             return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
         form.password.errors.append(BAD_LOGIN)
+        log.warning(
+            "failed teacher login", extra={"event": "login.failed", "teacher_id": teacher.id if teacher else None}
+        )
     return form_page("auth/login.html", form=form)
 
 
@@ -67,6 +75,7 @@ def logout_everywhere() -> ResponseReturnValue:
     teacher = current_user._get_current_object()
     rotate_session_token(teacher)
     db.session.commit()
+    log.info("teacher logged out everywhere", extra={"event": "logout.everywhere", "teacher_id": teacher.id})
     logout_user()
     flash("You have logged out on every computer, this one included.", "info")
     return redirect(url_for("main.home"))
@@ -88,6 +97,7 @@ def change_password() -> ResponseReturnValue:
             rotate_session_token(teacher)
             db.session.commit()
             stay_signed_in(teacher)
+            log.info("password changed", extra={"event": "password.changed", "teacher_id": teacher.id})
             flash("Your password has been changed. Any other computer signed in as you has been logged out.", "success")
             return redirect(url_for("main.home"))
     return form_page("auth/change_password.html", form=form)

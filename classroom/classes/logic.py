@@ -1,5 +1,6 @@
 """Opening classes and assigning lesson plans to them, without HTTP."""
 
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +17,8 @@ from ..models import (
     Student,
     Teacher,
 )
+
+log = logging.getLogger(__name__)
 
 
 def unused_join_code() -> str:
@@ -40,6 +43,7 @@ def regenerate_join_code(school_class: SchoolClass) -> str:
     """Give the class a new code; the old link stops working at once."""
     school_class.join_code = unused_join_code()
     db.session.commit()
+    log.info("join code changed", extra={"event": "class.join_code_changed", "class_id": school_class.id})
     return school_class.join_code
 
 
@@ -90,6 +94,10 @@ def set_joining(school_class: SchoolClass, enabled: bool) -> None:
     """Switch the join code on or off; students who already joined are not affected."""
     school_class.join_enabled = enabled
     db.session.commit()
+    log.info(
+        "joining switched " + ("on" if enabled else "off"),
+        extra={"event": "class.joining", "class_id": school_class.id, "join_enabled": enabled},
+    )
 
 
 def classes_with_counts(teacher: Teacher) -> list[tuple[SchoolClass, int, int]]:
@@ -164,6 +172,8 @@ def delete_assignment(assignment: Assignment) -> None:
     """Delete the assignment with its prompts, students' reflections, their history and stance answers."""
     # Deleted explicitly, children first: SQLite does not enforce ON DELETE CASCADE by default,
     # and the ORM cannot cascade through the write-protected (lazy="raise") collections.
+    assignment_id, class_id = assignment.id, assignment.class_id
+    reflections = reflections_in_assignment(assignment)
     prompt_ids = db.select(Prompt.id).where(Prompt.assignment_id == assignment.id)
     reflection_ids = db.select(Reflection.id).where(Reflection.prompt_id.in_(prompt_ids))
     db.session.execute(db.delete(ModerationEvent).where(ModerationEvent.reflection_id.in_(reflection_ids)))
@@ -172,3 +182,12 @@ def delete_assignment(assignment: Assignment) -> None:
     db.session.execute(db.delete(Prompt).where(Prompt.assignment_id == assignment.id))
     db.session.execute(db.delete(Assignment).where(Assignment.id == assignment.id))
     db.session.commit()
+    log.info(
+        "assignment deleted",
+        extra={
+            "event": "assignment.deleted",
+            "assignment_id": assignment_id,
+            "class_id": class_id,
+            "reflections": reflections,
+        },
+    )

@@ -1,5 +1,6 @@
 """The teacher's side of a class's students: the roster's counts, renaming, new return codes, removal."""
 
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy import case, delete, func, select
@@ -10,6 +11,8 @@ from ..models import Assignment, ModerationEvent, Prompt, Reflection, SchoolClas
 from ..sessions import rotate_session_token
 from ..statuses import DONE, WITH_STUDENT
 from ..statuses import ReflectionStatus as S
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -67,6 +70,11 @@ def reset_return_code(student: Student) -> str:
     student.return_code = unused_return_code(student.class_id)
     rotate_session_token(student)
     db.session.commit()
+    # The new code is for the teacher's screen only, never the log.
+    log.info(
+        "return code reset",
+        extra={"event": "student.code_reset", "student_id": student.id, "class_id": student.class_id},
+    )
     return student.return_code
 
 
@@ -85,6 +93,9 @@ def removal_summary(student: Student) -> dict:
 
 def remove_student(student: Student) -> None:
     """Delete the student and everything they wrote, including the moderation history of it."""
+    # Counted first: the log is the only record of what went once the rows are gone.
+    removed = removal_summary(student)
+    student_id, class_id = student.id, student.class_id
     # Explicit deletes: SQLite does not enforce ON DELETE CASCADE, and the collections are lazy="raise".
     reflection_ids = select(Reflection.id).where(Reflection.student_id == student.id)
     db.session.execute(delete(ModerationEvent).where(ModerationEvent.reflection_id.in_(reflection_ids)))
@@ -93,3 +104,7 @@ def remove_student(student: Student) -> None:
     db.session.execute(delete(Student).where(Student.id == student.id))
     db.session.commit()
     db.session.expire_all()
+    log.info(
+        "student removed",
+        extra={"event": "student.removed", "student_id": student_id, "class_id": class_id, **removed},
+    )

@@ -1,5 +1,7 @@
 """Joining a class with only a display name, and coming back with a return code."""
 
+import logging
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -12,6 +14,8 @@ from ..joincodes import (
     normalise_return_code,
 )
 from ..models import Assignment, SchoolClass, Student
+
+log = logging.getLogger(__name__)
 
 NAME_MAX = 40
 
@@ -82,6 +86,9 @@ def join_class(school_class: SchoolClass, display_name: str) -> Student:
             # Another join took the same code between our check and insert: draw again.
             db.session.rollback()
             continue
+        log.info(
+            "student joined", extra={"event": "student.joined", "student_id": student.id, "class_id": school_class.id}
+        )
         return student
     raise RuntimeError("Could not find a free return code after several tries.")
 

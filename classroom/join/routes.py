@@ -1,5 +1,7 @@
 """Joining a class by code or link, the welcome page with the return code, and coming back with it."""
 
+import logging
+
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -14,6 +16,8 @@ from ..student.page import restore_kept_text
 from ..web import form_page, safe_next
 from .forms import DisplayNameForm, JoinCodeForm, ResumeForm
 from .logic import assignment_for_link, find_student_by_return_code, join_class, open_class_for_code
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("join", __name__, url_prefix="/join")
 
@@ -74,6 +78,8 @@ def resume() -> ResponseReturnValue:
         if student is None:
             has_class = class_number_of(normalise_return_code(form.return_code.data)) is not None
             form.return_code.errors.append(BAD_RETURN_CODE if has_class else NO_CLASS_NUMBER)
+            # Never the code that was typed: it may be someone's real one, mistyped by a letter.
+            log.warning("return code refused", extra={"event": "resume.failed"})
         else:
             sign_in_student(student)
             if form.stash_prompt.data:

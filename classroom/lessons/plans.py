@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from importlib import resources
 
 from ..extensions import db
@@ -10,6 +11,8 @@ from ..film import the_film
 from ..filmtime import parse_film_time
 from ..models import THEMES, Assignment, LessonPlan, PlanPrompt, Prompt, Teacher
 from .stance import DEFAULT_STANCE_OPTIONS, DEFAULT_STANCE_QUESTION
+
+log = logging.getLogger(__name__)
 
 MIN_STANCE_OPTIONS = 2
 MAX_STANCE_OPTIONS = 6
@@ -121,9 +124,11 @@ def preview_video_url(plan: LessonPlan) -> str:
 def delete_plan(plan: LessonPlan) -> None:
     """Delete the plan and its prompts; assignments made from it keep their own copy."""
     # Done here rather than trusting ON DELETE SET NULL: SQLite does not enforce foreign keys by default.
+    plan_id = plan.id
     db.session.execute(db.update(Assignment).where(Assignment.plan_id == plan.id).values(plan_id=None))
     db.session.delete(plan)
     db.session.commit()
+    log.info("lesson plan deleted", extra={"event": "plan.deleted", "plan_id": plan_id})
 
 
 def add_prompt(
@@ -190,8 +195,10 @@ def delete_prompt(prompt: PlanPrompt) -> None:
     db.session.execute(
         db.update(Prompt).where(Prompt.plan_prompt_id == prompt.id).values(plan_prompt_id=DROPPED_FROM_PLAN)
     )
+    prompt_id, plan_id = prompt.id, prompt.plan_id
     db.session.delete(prompt)
     db.session.commit()
+    log.info("plan prompt deleted", extra={"event": "plan.prompt_deleted", "plan_id": plan_id, "prompt_id": prompt_id})
 
 
 def parse_stance_options(text: str) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -21,6 +22,8 @@ from ..models import (
 )
 from ..statuses import ReflectionStatus as S
 from .flags import apply_flags
+
+log = logging.getLogger(__name__)
 
 
 def _guarded(statement: Update) -> CursorResult[Any]:
@@ -93,6 +96,16 @@ def _transition(
     )
     db.session.add(event)
     db.session.commit()
+    log.info(
+        "moderation decision",
+        extra={
+            "event": "moderation.decision",
+            "teacher_id": teacher.id,
+            "reflection_id": reflection.id,
+            "from_status": str(from_status),
+            "to_status": str(to_status),
+        },
+    )
     db.session.refresh(reflection)
     return event
 
@@ -222,6 +235,16 @@ def bulk_approve(teacher: Teacher, class_id: int, selected: dict[int, int | None
         )
         result.approved.append(reflection_id)
     db.session.commit()
+    log.info(
+        "bulk approval",
+        extra={
+            "event": "moderation.bulk_approve",
+            "teacher_id": teacher.id,
+            "class_id": class_id,
+            "approved_ids": result.approved,
+            "skipped": result.skipped,
+        },
+    )
     # The rows changed behind the session's back: reload any loaded copies on next access.
     db.session.expire_all()
     return result
@@ -233,6 +256,9 @@ def set_star(reflection: Reflection, starred: bool) -> None:
         raise TransitionError("Only approved reflections can be highlights.")
     reflection.starred = starred
     db.session.commit()
+    log.info(
+        "highlight changed", extra={"event": "moderation.star", "reflection_id": reflection.id, "starred": starred}
+    )
 
 
 def reflag_awaiting(teacher: Teacher) -> int:

@@ -1,5 +1,7 @@
 """The student's own pages: their assignments, the stance question, saving reflections, captions, logging out."""
 
+import logging
+
 from flask import (
     Blueprint,
     Response,
@@ -45,6 +47,8 @@ from .page import (
 from .progress import student_home
 from .reflections import BadReflection, NewerVersionSaved, save_reflection
 from .stance import PHASES, StanceRefused, record_stance
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("student", __name__, url_prefix="/student")
 
@@ -230,6 +234,9 @@ def logout_everywhere() -> ResponseReturnValue:
     if is_student():
         rotate_session_token(current_student())
         db.session.commit()
+        log.info(
+            "student logged out everywhere", extra={"event": "logout.everywhere", "student_id": current_student().id}
+        )
         logout_user()
         session.pop(WELCOME_KEY, None)
         flash("You have logged out on every computer and phone. To come back, use your return code.", "info")
