@@ -145,7 +145,8 @@ def test_a_new_sqlite_database_is_private(make_app, tmp_path):
     from classroom.extensions import db
 
     database = tmp_path / "classroom.sqlite3"
-    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{database}")
+    # A SQLite file even when the suite runs on PostgreSQL (without PostgreSQL's connection options).
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{database}", SQLALCHEMY_ENGINE_OPTIONS={})
     with app.app_context():
         db.session.execute(db.text("SELECT count(*) FROM teachers"))
     assert mode(database) == 0o600
