@@ -108,6 +108,7 @@ class LessonPlan(Model):
     prompts: Mapped[list[PlanPrompt]] = relationship(
         back_populates="plan",
         cascade="all, delete-orphan",
+        passive_deletes=True,
         order_by="(PlanPrompt.time_seconds, PlanPrompt.id)",
     )
 
@@ -157,12 +158,14 @@ class SchoolClass(Model):
     assignments: Mapped[list[Assignment]] = relationship(
         back_populates="school_class",
         cascade="all, delete-orphan",
+        passive_deletes=True,
         order_by="Assignment.id",
         lazy="raise",
     )
     students: Mapped[list[Student]] = relationship(
         back_populates="school_class",
         cascade="all, delete-orphan",
+        passive_deletes=True,
         order_by="Student.display_name",
         lazy="raise",
     )
@@ -206,6 +209,7 @@ class Assignment(Model):
     prompts: Mapped[list[Prompt]] = relationship(
         back_populates="assignment",
         cascade="all, delete-orphan",
+        passive_deletes=True,
         order_by="(Prompt.time_seconds, Prompt.id)",
     )
 
@@ -240,7 +244,7 @@ class Prompt(PromptFields, Model):
     changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     assignment: Mapped[Assignment] = relationship(back_populates="prompts")
     reflections: Mapped[list[Reflection]] = relationship(
-        back_populates="prompt", cascade="all, delete-orphan", lazy="raise"
+        back_populates="prompt", cascade="all, delete-orphan", passive_deletes=True, lazy="raise"
     )
 
 
@@ -260,10 +264,10 @@ class Student(UserMixin, Model):
 
     school_class: Mapped[SchoolClass] = relationship(back_populates="students")
     reflections: Mapped[list[Reflection]] = relationship(
-        back_populates="student", cascade="all, delete-orphan", lazy="raise"
+        back_populates="student", cascade="all, delete-orphan", passive_deletes=True, lazy="raise"
     )
     stance_answers: Mapped[list[StanceAnswer]] = relationship(
-        back_populates="student", cascade="all, delete-orphan", lazy="raise"
+        back_populates="student", cascade="all, delete-orphan", passive_deletes=True, lazy="raise"
     )
 
     def get_id(self) -> str:
@@ -349,6 +353,7 @@ class Reflection(Model):
     events: Mapped[list[ModerationEvent]] = relationship(
         back_populates="reflection",
         cascade="all, delete-orphan",
+        passive_deletes=True,
         order_by="ModerationEvent.id",
         lazy="raise",
     )
@@ -407,7 +412,7 @@ class LtiPlatform(Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     deployments: Mapped[list[LtiDeployment]] = relationship(
-        back_populates="platform", cascade="all, delete-orphan", order_by="LtiDeployment.id"
+        back_populates="platform", cascade="all, delete-orphan", passive_deletes=True, order_by="LtiDeployment.id"
     )
 
 

@@ -14,6 +14,7 @@ from classroom.joincodes import JOIN_ALPHABET
 from classroom.models import (
     Assignment,
     LessonPlan,
+    Mark,
     ModerationEvent,
     Prompt,
     Reflection,
@@ -541,6 +542,23 @@ def test_delete_assignment_asks_then_removes_everything_of_it(
         assert db.session.scalar(db.select(db.func.count(StanceAnswer.id))) == 1
         assert db.session.get(LessonPlan, doomed.plan_id) is not None
     assert teacher_client.get(f"/classes/assignments/{doomed.id}").status_code == 404
+
+
+def test_delete_assignment_is_one_statement_and_the_database_cascades(
+    app, school_class, make_assignment, student, count_queries
+):
+    doomed = make_assignment(school_class)
+    add_student_work(app, doomed, student)
+    with app.app_context():
+        reflection = db.session.scalars(db.select(Reflection)).one()
+        db.session.add(Mark(reflection_id=reflection.id, points=1))
+        db.session.commit()
+    with count_queries(app) as seen, app.app_context():
+        logic.delete_assignment(db.session.get(Assignment, doomed.id))
+    assert [s.split()[0] for s in seen if s.lstrip().upper().startswith("DELETE")] == ["DELETE"]
+    with app.app_context():
+        for model in (Prompt, Reflection, ModerationEvent, StanceAnswer, Mark):
+            assert db.session.scalar(db.select(db.func.count(model.id))) == 0, model
 
 
 def test_delete_assignment_without_reflections_says_so(teacher_client, assignment):

@@ -130,6 +130,17 @@ def test_the_roster_says_when_an_upgrade_reissued_the_codes_until_the_teacher_ha
         assert db.session.get(SchoolClass, school_class.id).return_codes_reissued_at is None
 
 
+def test_removing_a_student_is_one_statement_and_the_database_cascades(
+    app, school_class, student, assignment, write_reflection, count_queries
+):
+    write_reflection(student, assignment.prompts[0], "One")
+    with count_queries(app) as seen, app.app_context():
+        remove_student(db.session.get(Student, student.id))
+    assert len([s for s in seen if s.lstrip().upper().startswith("DELETE")]) == 1
+    for model in (Student, Reflection, ModerationEvent, StanceAnswer):
+        assert count(app, model) == 0, model
+
+
 def test_plain_functions(app, school_class, student, assignment, write_reflection):
     write_reflection(student, assignment.prompts[0], "One")
     with app.app_context():

@@ -9,11 +9,9 @@ from ..joincodes import new_join_code
 from ..models import (
     Assignment,
     LessonPlan,
-    ModerationEvent,
     Prompt,
     Reflection,
     SchoolClass,
-    StanceAnswer,
     Student,
     Teacher,
 )
@@ -169,17 +167,11 @@ def reflections_in_assignment(assignment: Assignment) -> int:
 
 
 def delete_assignment(assignment: Assignment) -> None:
-    """Delete the assignment with its prompts, students' reflections, their history and stance answers."""
-    # Deleted explicitly, children first: SQLite does not enforce ON DELETE CASCADE by default,
-    # and the ORM cannot cascade through the write-protected (lazy="raise") collections.
+    """Delete the assignment with its prompts, students' reflections, their history, marks and stance answers."""
     assignment_id, class_id = assignment.id, assignment.class_id
     reflections = reflections_in_assignment(assignment)
-    prompt_ids = db.select(Prompt.id).where(Prompt.assignment_id == assignment.id)
-    reflection_ids = db.select(Reflection.id).where(Reflection.prompt_id.in_(prompt_ids))
-    db.session.execute(db.delete(ModerationEvent).where(ModerationEvent.reflection_id.in_(reflection_ids)))
-    db.session.execute(db.delete(Reflection).where(Reflection.prompt_id.in_(prompt_ids)))
-    db.session.execute(db.delete(StanceAnswer).where(StanceAnswer.assignment_id == assignment.id))
-    db.session.execute(db.delete(Prompt).where(Prompt.assignment_id == assignment.id))
+    # One statement: the foreign keys' ON DELETE CASCADE removes everything under it (SQLite enforces
+    # them too: classroom/extensions.py turns them on for every connection).
     db.session.execute(db.delete(Assignment).where(Assignment.id == assignment.id))
     db.session.commit()
     log.info(

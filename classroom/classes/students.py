@@ -7,7 +7,7 @@ from sqlalchemy import case, delete, func, select
 
 from ..extensions import db
 from ..join.logic import clean_display_name, unused_return_code
-from ..models import Assignment, ModerationEvent, Prompt, Reflection, SchoolClass, StanceAnswer, Student
+from ..models import Assignment, Prompt, Reflection, SchoolClass, StanceAnswer, Student
 from ..sessions import rotate_session_token
 from ..statuses import DONE, WITH_STUDENT
 from ..statuses import ReflectionStatus as S
@@ -96,11 +96,7 @@ def remove_student(student: Student) -> None:
     # Counted first: the log is the only record of what went once the rows are gone.
     removed = removal_summary(student)
     student_id, class_id = student.id, student.class_id
-    # Explicit deletes: SQLite does not enforce ON DELETE CASCADE, and the collections are lazy="raise".
-    reflection_ids = select(Reflection.id).where(Reflection.student_id == student.id)
-    db.session.execute(delete(ModerationEvent).where(ModerationEvent.reflection_id.in_(reflection_ids)))
-    db.session.execute(delete(Reflection).where(Reflection.student_id == student.id))
-    db.session.execute(delete(StanceAnswer).where(StanceAnswer.student_id == student.id))
+    # One statement: the foreign keys' ON DELETE CASCADE removes their reflections, history and answers.
     db.session.execute(delete(Student).where(Student.id == student.id))
     db.session.commit()
     db.session.expire_all()

@@ -123,9 +123,8 @@ def preview_video_url(plan: LessonPlan) -> str:
 
 def delete_plan(plan: LessonPlan) -> None:
     """Delete the plan and its prompts; assignments made from it keep their own copy."""
-    # Done here rather than trusting ON DELETE SET NULL: SQLite does not enforce foreign keys by default.
     plan_id = plan.id
-    db.session.execute(db.update(Assignment).where(Assignment.plan_id == plan.id).values(plan_id=None))
+    # The database deletes the prompts (ON DELETE CASCADE) and unlinks the assignments (SET NULL).
     db.session.delete(plan)
     db.session.commit()
     log.info("lesson plan deleted", extra={"event": "plan.deleted", "plan_id": plan_id})
