@@ -13,7 +13,7 @@ from ..joincodes import (
     normalise_join_code,
     normalise_return_code,
 )
-from ..models import Assignment, SchoolClass, Student
+from ..models import Assignment, SchoolClass, Student, Teacher
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +72,31 @@ def unused_return_code(class_id: int) -> str:
         code = new_return_code(class_id)
         if db.session.execute(select(Student.id).where(Student.return_code == code)).first() is None:
             return code
+
+
+PLEASE_CHOOSE_ANOTHER = (
+    "Please choose another name. Names are seen by your teacher and classmates, so this one can't be used here."
+)
+
+
+def name_refusal(school_class: SchoolClass, display_name: str) -> str | None:
+    """Why this name cannot join the class (a built-in, insult or the teacher's own flag word), or None."""
+    from ..moderation.flags import offensive_name_words
+
+    teacher_words = db.session.scalar(select(Teacher.flag_words).where(Teacher.id == school_class.teacher_id))
+    if offensive_name_words(display_name, teacher_words or ""):
+        return PLEASE_CHOOSE_ANOTHER
+    return None
+
+
+def same_name_in_class(school_class: SchoolClass, display_name: str) -> Student | None:
+    """A student of the class already called this (case and spaces aside): maybe the same person again."""
+    wanted = " ".join((display_name or "").split()).casefold()
+    names = db.session.execute(select(Student.id, Student.display_name).where(Student.class_id == school_class.id))
+    for student_id, name in names:
+        if " ".join(name.split()).casefold() == wanted:
+            return db.session.get(Student, student_id)
+    return None
 
 
 def join_class(school_class: SchoolClass, display_name: str) -> Student:

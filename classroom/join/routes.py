@@ -11,11 +11,19 @@ from .. import throttles
 from ..access import current_student, is_student, is_teacher, student_required
 from ..extensions import csrf, limiter
 from ..joincodes import class_number_of, normalise_join_code, normalise_return_code
+from ..models import SchoolClass
 from ..sessions import sign_in_student
 from ..student.page import restore_kept_text
 from ..web import form_page, safe_next
 from .forms import DisplayNameForm, JoinCodeForm, ResumeForm
-from .logic import assignment_for_link, find_student_by_return_code, join_class, open_class_for_code
+from .logic import (
+    assignment_for_link,
+    find_student_by_return_code,
+    join_class,
+    name_refusal,
+    open_class_for_code,
+    same_name_in_class,
+)
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +111,25 @@ def welcome() -> ResponseReturnValue:
     return render_template("join/welcome.html", student=current_student())
 
 
+def _check_new_name(school_class: SchoolClass, form: DisplayNameForm) -> str | None:
+    """Refuse an unkind name; for a name already in the class, ask "is this you?" before making a second one.
+
+    Returns the name already taken (for the question), with the field's message set; None otherwise.
+    """
+    name = form.display_name.data
+    refusal = name_refusal(school_class, name)
+    if refusal:
+        form.display_name.errors.append(refusal)
+        return None
+    if same_name_in_class(school_class, name) is not None:
+        form.display_name.errors.append(
+            f"There is already a “{name}” in this class. If that is you, use your return code; "
+            "if not, add something that tells you apart, such as the first letter of your surname."
+        )
+        return name
+    return None
+
+
 @bp.route("/<code>", methods=["GET", "POST"])
 @limiter.limit(JOIN_FAILURES, deduct_when=_failed)
 @limiter.limit(JOINS, methods=["POST"])
@@ -119,13 +146,18 @@ def code(code: str) -> ResponseReturnValue:
     if request.method == "GET" and code != school_class.join_code:
         return redirect(url_for("join.code", code=school_class.join_code))
     form = DisplayNameForm()
+    same_name = None
     if form.validate_on_submit():
-        student = join_class(school_class, form.display_name.data)
-        sign_in_student(student)
-        session[WELCOME_KEY] = student.id
-        return redirect(url_for("join.welcome"))
+        same_name = _check_new_name(school_class, form)
+        if not form.display_name.errors:
+            student = join_class(school_class, form.display_name.data)
+            sign_in_student(student)
+            session[WELCOME_KEY] = student.id
+            return redirect(url_for("join.welcome"))
     elsewhere = current_student() if is_student() else None
-    return form_page("join/join_code.html", form=form, school_class=school_class, elsewhere=elsewhere)
+    return form_page(
+        "join/join_code.html", form=form, school_class=school_class, elsewhere=elsewhere, same_name=same_name
+    )
 
 
 @bp.route("/a/<token>", methods=["GET", "POST"])
@@ -150,13 +182,21 @@ def assignment_link(token: str) -> ResponseReturnValue:
     if request.method == "GET" and token != assignment.link_token:
         return redirect(url_for("join.assignment_link", token=assignment.link_token))
     form = DisplayNameForm()
+    same_name = None
     if form.validate_on_submit():
-        student = join_class(school_class, form.display_name.data)
-        sign_in_student(student)
-        session[WELCOME_KEY] = student.id
-        session[WELCOME_NEXT_KEY] = assignment.id
-        return redirect(url_for("join.welcome"))
+        same_name = _check_new_name(school_class, form)
+        if not form.display_name.errors:
+            student = join_class(school_class, form.display_name.data)
+            sign_in_student(student)
+            session[WELCOME_KEY] = student.id
+            session[WELCOME_NEXT_KEY] = assignment.id
+            return redirect(url_for("join.welcome"))
     elsewhere = current_student() if is_student() else None
     return form_page(
-        "join/join_code.html", form=form, school_class=school_class, elsewhere=elsewhere, assignment=assignment
+        "join/join_code.html",
+        form=form,
+        school_class=school_class,
+        elsewhere=elsewhere,
+        assignment=assignment,
+        same_name=same_name,
     )
