@@ -10,7 +10,7 @@ from classroom.extensions import db
 from classroom.models import Assignment, Reflection, StanceAnswer, utcnow
 from classroom.statuses import ReflectionStatus as S
 from classroom.student.progress import student_home
-from classroom.student.reflections import classmates_reflections
+from classroom.student.reflections import classmate_numbers, classmates_reflections
 from classroom.student.stance import StanceRefused, record_stance
 from tests.conftest import login_as
 
@@ -318,7 +318,7 @@ def test_classmates_appear_only_after_my_own_is_submitted(app, class_of_three, a
     write_reflection(cleo, assignment.prompts[0], "Cleo's view")
     page = page_of(client, assignment)
     assert "Ana thinks <strong>this</strong>" in page and "Ben thinks that" in page
-    # Anonymous and numbered by the class's join order.
+    # Anonymous: Cleo's two classmates are numbered 1 and 2 (in this assignment's own order).
     assert "Classmate 1" in page and "Classmate 2" in page
     assert ">Ana<" not in page and ">Ben<" not in page
     # Only the prompt she answered shows them.
@@ -326,17 +326,64 @@ def test_classmates_appear_only_after_my_own_is_submitted(app, class_of_three, a
     assert "Ben thinks" not in second
 
 
-def test_classmate_numbers_are_the_same_for_every_reader(app, class_of_three, assignment, write_reflection):
-    ana, _ben, cleo = class_of_three
+def labels_by_author(app, reader, assignment, names):
+    """What `reader` sees each author of the first prompt called, keyed by the author's name."""
     with app.app_context():
         from classroom.models import Student
 
         work = db.session.get(Assignment, assignment.id)
-        for_cleo = classmates_reflections(db.session.get(Student, cleo.id), work, [assignment.prompts[0].id])
-        for_ana = classmates_reflections(db.session.get(Student, ana.id), work, [assignment.prompts[0].id])
-    ben_label = {c.label for c in for_cleo[assignment.prompts[0].id] if "Ben" in c.body_html}
-    assert ben_label == {c.label for c in for_ana[assignment.prompts[0].id] if "Ben" in c.body_html} == {"Classmate 2"}
-    assert all("Ana" not in c.body_html for c in for_ana[assignment.prompts[0].id])
+        shown = classmates_reflections(db.session.get(Student, reader.id), work, [assignment.prompts[0].id])
+    return {name: c.label for c in shown[assignment.prompts[0].id] for name in names if f"By {name}." in c.body_html}
+
+
+def test_classmate_labels_are_unrelated_between_assignments_and_to_join_order(
+    app, school_class, assignment, make_assignment, make_student, make_reflection
+):
+    """The same classmates in two assignments: the labels a reader sees share no order (with 11 classmates, a
+    match by chance is one in 40 million), so a named assignment cannot decode an anonymous one."""
+    second = make_assignment(school_class)
+    people = [make_student(school_class, f"Student {n:02d}") for n in range(12)]
+    names = [f"Student {n:02d}" for n in range(12)]
+    for person, name in zip(people, names, strict=True):
+        for work in (assignment, second):
+            make_reflection(person, work.prompts[0], f"By {name}.", status="approved")
+    reader, authors = people[0], names[1:]
+    first_labels = labels_by_author(app, reader, assignment, authors)
+    second_labels = labels_by_author(app, reader, second, authors)
+    assert (
+        sorted(first_labels.values())
+        == sorted(second_labels.values())
+        == sorted(f"Classmate {n}" for n in range(1, 12))
+    )
+    assert first_labels != second_labels
+    join_order = {name: f"Classmate {n}" for n, name in enumerate(authors, start=1)}
+    assert first_labels != join_order and second_labels != join_order
+    assert labels_by_author(app, reader, assignment, authors) == first_labels  # stable
+
+
+def test_classmate_numbers_by_hand():
+    numbers = classmate_numbers(b"key", 7, [5, 3, 9, 4], reader_id=9)
+    assert sorted(numbers) == [3, 4, 5] and sorted(numbers.values()) == [1, 2, 3]
+    assert classmate_numbers(b"key", 7, [4, 3, 5, 9], reader_id=9) == numbers
+    orders = {tuple(sorted(range(40), key=classmate_numbers(b"key", a, range(40), -1).get)) for a in range(5)}
+    assert len(orders) == 5
+
+
+def test_classmate_labels_are_stable_and_leave_no_gap_that_gives_the_reader_their_number(
+    app, school_class, assignment, make_student, make_reflection, answer_stance
+):
+    people = [make_student(school_class, name) for name in ("Ana", "Ben", "Cleo", "Dan", "Eli", "Fay")]
+    for person in people:
+        answer_stance(person, assignment)
+        make_reflection(person, assignment.prompts[0], f"By {person.display_name}.", status="approved")
+    for reader in people:
+        client = client_for(app, reader)
+        first, again = page_of(client, assignment), page_of(client, assignment)
+        labels = re.findall(r"<strong>Classmate (\d+)</strong>", first)
+        assert sorted(int(n) for n in labels) == [1, 2, 3, 4, 5], reader.display_name
+        assert re.findall(r"<strong>(Classmate \d+)</strong>[^<]*</p>\s*<div[^>]*>(.*?)</div>", again) == re.findall(
+            r"<strong>(Classmate \d+)</strong>[^<]*</p>\s*<div[^>]*>(.*?)</div>", first
+        )
 
 
 def test_names_shown_when_not_anonymised(app, class_of_three, assignment, write_reflection):

@@ -4,11 +4,15 @@ Every change of status leaves a ModerationEvent with actor "student", so the tea
 shows the whole story next to their own decisions.
 """
 
+import hashlib
+import hmac
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, func, or_, select, update
+from flask import current_app
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -206,46 +210,67 @@ class ClassmateReflection:
     html_policy: str | None = None
 
 
+def classmate_numbers(key: bytes, assignment_id: int, student_ids: Iterable[int], reader_id: int) -> dict[int, int]:
+    """Each classmate's number for one reader in one assignment.
+
+    The class is put in an order of its own for each assignment (a keyed hash of assignment and student), so a
+    label is the same on every page load but says nothing about the same person's label in another assignment,
+    nor about join order. The reader is left out before numbering, so no gap gives their own number away.
+    """
+
+    def place(student_id: int) -> bytes:
+        return hmac.new(key, f"{assignment_id}:{student_id}".encode(), hashlib.sha256).digest()
+
+    others = sorted((sid for sid in set(student_ids) if sid != reader_id), key=place)
+    return {student_id: number for number, student_id in enumerate(others, start=1)}
+
+
+def _label_key() -> bytes:
+    # Keyed with the app's secret: without it nobody can work out the order from student ids.
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return hashlib.sha256(b"classmate-labels:" + secret).digest()
+
+
 def classmates_reflections(
     student: Student, assignment: Assignment, prompt_ids: list[int]
 ) -> dict[int, list[ClassmateReflection]]:
-    """Approved reflections by others on the given prompts, labelled for this assignment's privacy setting.
-
-    Anonymous labels number the class's students by id, so "Classmate 3" is the same person on
-    every prompt and for every reader.
-    """
+    """Approved reflections by others on the given prompts, labelled for this assignment's privacy setting
+    (anonymous labels from classmate_numbers), starred first."""
     if not prompt_ids:
         return {}
-    numbering = (
-        select(Student.id.label("student_id"), func.row_number().over(order_by=Student.id).label("number"))
-        .where(Student.class_id == assignment.class_id)
-        .subquery()
+    rows = list(
+        db.session.execute(
+            select(
+                Reflection.prompt_id,
+                Reflection.body_html,
+                Reflection.html_policy,
+                Reflection.cited_seconds,
+                Reflection.starred,
+                Student.display_name,
+                Student.id,
+            )
+            .join(Student, Reflection.student_id == Student.id)
+            .join(Prompt, Reflection.prompt_id == Prompt.id)
+            .where(
+                Prompt.assignment_id == assignment.id,
+                Reflection.prompt_id.in_(prompt_ids),
+                Reflection.status == S.APPROVED,
+                Reflection.student_id != student.id,
+                Student.class_id == student.class_id,
+            )
+        ).all()
     )
-    rows = db.session.execute(
-        select(
-            Reflection.prompt_id,
-            Reflection.body_html,
-            Reflection.html_policy,
-            Reflection.cited_seconds,
-            Reflection.starred,
-            Student.display_name,
-            numbering.c.number,
-        )
-        .join(Student, Reflection.student_id == Student.id)
-        .join(numbering, numbering.c.student_id == Student.id)
-        .join(Prompt, Reflection.prompt_id == Prompt.id)
-        .where(
-            Prompt.assignment_id == assignment.id,
-            Reflection.prompt_id.in_(prompt_ids),
-            Reflection.status == S.APPROVED,
-            Reflection.student_id != student.id,
-            Student.class_id == student.class_id,
-        )
-        .order_by(Reflection.prompt_id, Reflection.starred.desc(), numbering.c.number)
-    )
+    numbers: dict[int, int] = {}
+    if assignment.anonymise:
+        class_ids = db.session.scalars(select(Student.id).where(Student.class_id == assignment.class_id))
+        numbers = classmate_numbers(_label_key(), assignment.id, class_ids, student.id)
+    if assignment.anonymise:
+        rows.sort(key=lambda row: (row.prompt_id, not row.starred, numbers.get(row.id, 0)))
+    else:
+        rows.sort(key=lambda row: (row.prompt_id, not row.starred, row.display_name.casefold(), row.id))
     shown: dict[int, list[ClassmateReflection]] = {}
-    for prompt_id, body_html, policy, cited, starred, name, number in rows:
-        label = f"Classmate {number}" if assignment.anonymise else name
+    for prompt_id, body_html, policy, cited, starred, name, student_id in rows:
+        label = f"Classmate {numbers[student_id]}" if assignment.anonymise else name
         shown.setdefault(prompt_id, []).append(ClassmateReflection(label, body_html, cited, starred, policy))
     return shown
 
