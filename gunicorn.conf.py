@@ -54,6 +54,16 @@ access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms request_id=%(
 logconfig_dict = _logging_config(os.environ.get("LOG_LEVEL", "INFO").upper())
 
 
+def when_ready(server):
+    """Say so when several workers would each keep their own rate limits and dashboard cache."""
+    if workers > 1 and not os.environ.get("REDIS_URL", "").strip():
+        server.log.warning(
+            "%d workers without REDIS_URL: each keeps its own rate-limit counts and dashboard cache "
+            "(a dashboard may lag another worker's writes by up to AGGREGATE_CACHE_SECONDS); set REDIS_URL",
+            workers,
+        )
+
+
 def post_fork(server, worker):
     """Each worker opens its own database connections: none made in the master may be shared."""
     from classroom.extensions import db

@@ -345,6 +345,7 @@ def parse_args(argv=None):
     parser.add_argument("--rounds", type=int, default=2, help="times each suite's phases are repeated, interleaved")
     parser.add_argument("--only", default="", help="comma-separated scenarios to run (their baselines come along)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--port", type=int, default=0, help="where gunicorn listens (default: a free port)")
     parser.add_argument("--config", default=None, help="a gunicorn config file (e.g. gunicorn.conf.py)")
     parser.add_argument("--out", type=Path, required=True, help="JSON results; a .md table is written beside it")
     parser.add_argument("--check", action="store_true", help="fail when a scenario made no request or any failed")
@@ -353,7 +354,7 @@ def parse_args(argv=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    port = free_port()
+    port = args.port or free_port()
     host = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as tmp:
         targets = write_targets(args.database, Path(tmp) / "targets.json")

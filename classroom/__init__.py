@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Flask, render_template
 
 from . import bench, cli, headers, logs, templating
+from . import cache as aggregate_cache
 from .config import defaults
 from .embed import policy as embed_policy
 from .extensions import csrf, db, limiter, login_manager, migrate
@@ -44,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
     embed_policy.init_app(app)
     headers.init_app(app)
     logs.init_app(app)
+    aggregate_cache.init_app(app)
 
     register_blueprints(app)
     templating.register(app)

@@ -86,6 +86,10 @@ def defaults(instance_path: str) -> dict:
         # X-Forwarded-* header at all.
         "TRUSTED_PROXIES": env_int("TRUSTED_PROXIES", 0),
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL", "memory://"),
+        # Dashboard aggregates, cached per assignment for this many seconds (0: off) and dropped on writes;
+        # in Redis with REDIS_URL (shared by every worker and instance), else in each worker's memory.
+        "AGGREGATE_CACHE_SECONDS": env_int("AGGREGATE_CACHE_SECONDS", 30),
+        "AGGREGATE_CACHE_URL": os.environ.get("REDIS_URL", "").strip(),
         "RATELIMIT_HEADERS_ENABLED": True,
         "REMEMBER_COOKIE_HTTPONLY": True,
         # A student's "stay signed in" lasts one school term at most, not Flask-Login's 365 days.

@@ -53,6 +53,7 @@ def test_config(tmp_path, pg_schema) -> dict:
         "LTI_PRIVATE_KEY": "",
         "LTI_PREVIOUS_PRIVATE_KEY": "",
         "LTI_REDIS_URL": "",
+        "AGGREGATE_CACHE_URL": "",
     }
     if pg_schema:
         config["SQLALCHEMY_DATABASE_URI"] = TEST_DATABASE_URL

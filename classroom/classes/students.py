@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import case, delete, func, select
 
+from ..cache import mark_changed
 from ..extensions import db
 from ..join.logic import clean_display_name, unused_return_code
 from ..models import Assignment, Prompt, Reflection, SchoolClass, StanceAnswer, Student
@@ -98,6 +99,8 @@ def remove_student(student: Student) -> None:
     student_id, class_id = student.id, student.class_id
     # One statement: the foreign keys' ON DELETE CASCADE removes their reflections, history and answers.
     db.session.execute(delete(Student).where(Student.id == student.id))
+    # Core deletes pass the ORM by, so the dashboards' cache is told directly.
+    mark_changed(db.session, classes=[student.class_id])
     db.session.commit()
     db.session.expire_all()
     log.info(

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
 
 from ..access import owned_assignment_or_404, owned_class_or_404, teachers_only
+from ..cache import cached_for_assignment
 from ..statuses import ALL_STATUSES
 from . import charts, exports
 from .stats import (
@@ -15,6 +16,7 @@ from .stats import (
     class_overview,
     reflections_for,
     reflections_page,
+    sort_key,
 )
 from .stats import (
     highlights as starred_reflections,
@@ -26,6 +28,15 @@ LIST_PAGE_SIZE = 50
 
 # Dashboards show minors' work: teachers only.
 teachers_only(bp)
+
+
+def _dashboard(assignment, sort: str = "name", descending: bool = False):
+    """The assignment dashboard's aggregates, from the per-assignment cache while nothing was written."""
+    sort = sort_key(sort)
+    list(assignment.prompts)  # loaded in one query, so the cached value's prompts are found without more
+    return cached_for_assignment(
+        assignment, f"dashboard:{sort}:{int(descending)}", lambda: assignment_dashboard(assignment, sort, descending)
+    )
 
 
 def _sorting():
@@ -75,7 +86,7 @@ def class_overview_page(class_id: int) -> ResponseReturnValue:
 def assignment_page(assignment_id: int) -> ResponseReturnValue:
     assignment = owned_assignment_or_404(assignment_id)
     sort, descending = _sorting()
-    data = assignment_dashboard(assignment, sort, descending)
+    data = _dashboard(assignment, sort, descending)
     return render_template(
         "dashboard/assignment.html", data=data, assignment=assignment, drawn=_charts(data), printable=False
     )
@@ -84,7 +95,7 @@ def assignment_page(assignment_id: int) -> ResponseReturnValue:
 @bp.route("/assignments/<int:assignment_id>/report")
 def report(assignment_id: int) -> ResponseReturnValue:
     assignment = owned_assignment_or_404(assignment_id)
-    data = assignment_dashboard(assignment)
+    data = _dashboard(assignment)
     return render_template(
         "dashboard/report.html", data=data, assignment=assignment, drawn=_charts(data), printable=True
     )
@@ -149,6 +160,6 @@ def reflections_csv(assignment_id: int) -> ResponseReturnValue:
 @bp.route("/assignments/<int:assignment_id>/completion.csv")
 def matrix_csv(assignment_id: int) -> ResponseReturnValue:
     assignment = owned_assignment_or_404(assignment_id)
-    header, rows = exports.matrix_table(assignment_dashboard(assignment))
+    header, rows = exports.matrix_table(_dashboard(assignment))
     name = exports.filename(assignment.school_class.name, assignment.title, f"{assignment.id}", "completion")
     return _csv_response(exports.to_csv(header, rows), name)
