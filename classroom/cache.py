@@ -22,13 +22,16 @@ import logging
 import pickle
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import fields, is_dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import current_app, has_app_context
+from flask import Flask, current_app, has_app_context
 from sqlalchemy import event, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
+
+if TYPE_CHECKING:
+    from .models import Assignment
 
 log = logging.getLogger(__name__)
 
@@ -94,13 +97,14 @@ class RedisStore:
         pipe.execute()
 
     def get(self, key: str) -> bytes | None:
-        return self._redis.get(self._prefix + key)
+        value = self._redis.get(self._prefix + key)
+        return value if isinstance(value, bytes) else None
 
     def set(self, key: str, value: bytes, seconds: int) -> None:
         self._redis.set(self._prefix + key, value, ex=seconds)
 
 
-def init_app(app) -> None:
+def init_app(app: Flask) -> None:
     """Pick the store: Redis with REDIS_URL (AGGREGATE_CACHE_URL), else this process's memory."""
     url = app.config.get("AGGREGATE_CACHE_URL", "")
     database = repr((app.config.get("SQLALCHEMY_DATABASE_URI"), app.config.get("SQLALCHEMY_ENGINE_OPTIONS")))
@@ -159,7 +163,7 @@ def _sign(data: bytes) -> bytes:
     return hmac.new(current_app.config["SECRET_KEY"].encode(), data, hashlib.sha256).digest()
 
 
-def cached_for_assignment(assignment, name: str, compute: Callable[[], Any]) -> Any:
+def cached_for_assignment(assignment: Assignment, name: str, compute: Callable[[], Any]) -> Any:
     """compute()'s value for this assignment, from the cache while no write has touched the assignment or
     its class and the time limit has not passed. Dataclasses, lists, dicts and rows may be in the value."""
     from .extensions import db
@@ -191,14 +195,16 @@ def cached_for_assignment(assignment, name: str, compute: Callable[[], Any]) -> 
 # --- invalidation: watch what the ORM writes, count it after the commit ---
 
 
-def mark_changed(session: Session, *, assignments=(), classes=()) -> None:
+def mark_changed(
+    session: Session | scoped_session, *, assignments: Iterable[int | None] = (), classes: Iterable[int | None] = ()
+) -> None:
     """Record that this transaction changes what the dashboards show for these assignments and classes."""
     pending = session.info.setdefault(_PENDING, set())
     pending.update(f"a{a}" for a in assignments if a is not None)
     pending.update(f"c{c}" for c in classes if c is not None)
 
 
-def _watch_flush(session: Session, flush_context) -> None:
+def _watch_flush(session: Session, flush_context: object) -> None:
     from .models import Assignment, ModerationEvent, Prompt, Reflection, StanceAnswer, Student
 
     assignments, classes, prompts, reflections = set(), set(), set(), set()

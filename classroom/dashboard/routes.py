@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from ..access import owned_assignment_or_404, owned_class_or_404, teachers_only
 from ..cache import cached_for_assignment
+from ..models import Assignment
 from ..statuses import ALL_STATUSES
 from . import charts, exports
 from .stats import (
@@ -30,7 +31,7 @@ LIST_PAGE_SIZE = 50
 teachers_only(bp)
 
 
-def _dashboard(assignment, sort: str = "name", descending: bool = False):
+def _dashboard(assignment: Assignment, sort: str = "name", descending: bool = False) -> AssignmentDashboard:
     """The assignment dashboard's aggregates, from the per-assignment cache while nothing was written."""
     sort = sort_key(sort)
     list(assignment.prompts)  # loaded in one query, so the cached value's prompts are found without more
