@@ -10,7 +10,7 @@ from sqlalchemy import insert
 
 from classroom.dashboard.charts import histogram, paired_bars
 from classroom.dashboard.stats import assignment_dashboard, class_overview, reflections_for
-from classroom.dashboard.themes import matching, tokens, top_terms
+from classroom.dashboard.themes import matching, personal_data, stem, themes, tokens, top_terms
 from classroom.extensions import db
 from classroom.models import Assignment, Reflection, SchoolClass, StanceAnswer, Student
 from tests.conftest import login_as
@@ -106,9 +106,15 @@ def test_stance_distribution_and_shift(app, fixture_class, assignment):
 
 def test_themes_per_prompt(app, fixture_class, assignment):
     p0, p1, p2 = dashboard_data(app, assignment).prompt_stats
-    assert p0.themes == [("memory", 3), ("victim", 3)]
-    assert p1.themes == [("память", 2)]
+    assert [(t.term, t.count) for t in p0.themes] == [("memory", 3), ("victim", 3)]
+    assert [(t.term, t.count) for t in p1.themes] == [("память", 2)]
     assert p2.themes == []
+    # Each theme comes with sentences that use it, one per reflection, in the order they were written.
+    assert p0.themes[1].examples == [
+        "Memory of the victims matters.",
+        "The victims need memory and justice.",
+        "A victim's memory.",
+    ]
 
 
 def test_theme_tokens_handle_english_and_russian():
@@ -429,3 +435,82 @@ def test_theme_tokeniser_is_linear_at_the_length_limit(body):
     top_terms([body, body])
     matching([body], "слово")
     assert time.perf_counter() - started < 0.5
+
+
+# --- Themes that mean something (issue 9): stems, personal data left out, example sentences. ---
+
+
+def test_themes_merge_inflected_forms_in_english_and_russian():
+    english = ["The victims were remembered.", "One victim's story", "Remembering a victim", "We remember."]
+    assert top_terms(english) == [("remember", 3), ("victim", 3)]
+    russian = ["Память о жертвах.", "Жертвы репрессий", "жертв было много, и память о них", "Репрессии"]
+    assert top_terms(russian) == [("жертв", 3), ("память", 2), ("репрессии", 2)]
+    assert stem("families") == stem("family") and stem("жертвами") == stem("жертвы")
+    # Filtering by a theme finds every form of it.
+    assert matching(russian, "жертвы") == [0, 1, 2]
+    assert matching(english, "remembered") == [0, 2, 3]
+    assert matching(english, "the") == []
+
+
+def test_words_that_only_come_from_personal_data_are_not_themes():
+    texts = [
+        "I live at 12 Baker Street. Memory matters.",
+        "Come to 12 Baker Street after school.",
+        "Memory is a duty.",
+    ]
+    hidden = [["12 Baker Street"], ["12 Baker Street"], []]
+    assert ("baker", 2) in top_terms(texts)  # what the flags prevent
+    found = themes(texts, hidden)
+    assert [(t.term, t.count) for t in found] == [("memory", 2)]
+    # No example sentence shows the personal data (the sentence beside it may).
+    assert found[0].examples == ["Memory matters.", "Memory is a duty."]
+    # A word used elsewhere as well still counts where it is not personal data.
+    assert top_terms(["Baker Street, 12 Baker Street", "The baker sold bread"], hidden=[["12 Baker Street"], []]) == [
+        ("baker", 2)
+    ]
+
+
+def test_personal_data_comes_from_the_stored_flags():
+    stored = (
+        '[{"kind": "address", "matches": ["ул. Ленина 5"]}, {"kind": "word", "matches": ["idiot"]},'
+        ' {"kind": "email", "matches": ["a@b.org"]}]'
+    )
+    assert personal_data(stored) == ["ул. Ленина 5", "a@b.org"]
+    assert personal_data("") == [] and personal_data(None) == [] and personal_data("not json") == []
+
+
+def test_theme_examples_are_short_plain_sentences_from_different_texts():
+    texts = [
+        "**Memory** is fragile. Memory again in the same text!",
+        "- memory of the camps\n- other things",
+        "> memory quoted",
+        "memory " * 80,
+        "Another memory.",
+    ]
+    (theme,) = themes(texts, min_texts=2)
+    assert theme.term == "memory" and theme.count == 5
+    assert theme.examples == ["Memory is fragile.", "memory of the camps", "memory quoted"]
+    assert len(themes(texts, examples=5)[0].examples[3]) == 200
+
+
+def test_dashboard_shows_examples_and_leaves_out_flagged_personal_data(
+    app, teacher_client, make_student, make_reflection, school_class, assignment
+):
+    p0 = assignment.prompts[0]
+    for name, body in (
+        ("Anya", "We met at 12 Baker Street after the film. Nostalgia is strong."),
+        ("Boris", "12 Baker Street is where my grandmother lives. Her nostalgia surprised me."),
+        ("Chen", "Nostalgia for order, not for fear."),
+    ):
+        make_reflection(make_student(school_class, name), p0, body, status="approved")
+    page = teacher_client.get(f"/dashboard/assignments/{assignment.id}").get_data(as_text=True)
+    themes_html = page.split("<h4>Themes</h4>", 1)[1].split("</article>", 1)[0]
+    assert "nostalgia</a>" in themes_html and "(3 reflections)" in themes_html
+    assert "baker" not in themes_html.lower() and "street" not in themes_html.lower()
+    assert "<q>Nostalgia for order, not for fear.</q>" in themes_html
+    assert "<q>Her nostalgia surprised me.</q>" in themes_html
+    # The theme's list finds all three reflections.
+    listed = teacher_client.get(
+        f"/dashboard/assignments/{assignment.id}/reflections?prompt={p0.id}&term=nostalgia"
+    ).get_data(as_text=True)
+    assert all(name in listed for name in ("Anya", "Boris", "Chen"))

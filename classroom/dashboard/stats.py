@@ -16,7 +16,7 @@ from ..filmtime import FILM_SECONDS
 from ..models import Assignment, Prompt, Reflection, SchoolClass, StanceAnswer, Student
 from ..statuses import ALL_STATUSES, COUNTED, DONE, HANDED_IN
 from ..statuses import ReflectionStatus as S
-from .themes import matching, top_terms
+from .themes import Theme, matching, personal_data, themes
 
 BIN_SECONDS = 300
 BINS = FILM_SECONDS // BIN_SECONDS
@@ -43,7 +43,7 @@ class PromptStats:
     max_words: int | None = None
     median_words: float | None = None
     cited: list[int] = field(default_factory=lambda: [0] * BINS)
-    themes: list[tuple[str, int]] = field(default_factory=list)
+    themes: list[Theme] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         counts: dict[str, int] = {
@@ -248,18 +248,21 @@ def assignment_dashboard(assignment: Assignment, sort: str = "name", descending:
         stats[prompt_id].cited[min(max(int(bin_index), 0), BINS - 1)] += n
 
     # 5. Word counts and texts in one go, for the medians and the themes.
-    words, texts = defaultdict(list), defaultdict(list)
-    for prompt_id, word_count, body in db.session.execute(
-        db.select(Reflection.prompt_id, Reflection.word_count, Reflection.body).where(
-            in_assignment, Reflection.status.in_(list(COUNTED))
-        )
+    words: defaultdict[int, list[int]] = defaultdict(list)
+    texts: defaultdict[int, list[str]] = defaultdict(list)
+    hidden: defaultdict[int, list[list[str]]] = defaultdict(list)
+    for prompt_id, word_count, body, flags in db.session.execute(
+        db.select(Reflection.prompt_id, Reflection.word_count, Reflection.body, Reflection.flag_details)
+        .where(in_assignment, Reflection.status.in_(list(COUNTED)))
+        .order_by(Reflection.id)
     ):
         words[prompt_id].append(word_count)
         texts[prompt_id].append(body)
+        hidden[prompt_id].append(personal_data(flags))
     for prompt_id, s in stats.items():
         if words[prompt_id]:
             s.median_words = median(words[prompt_id])
-        s.themes = top_terms(texts[prompt_id])
+        s.themes = themes(texts[prompt_id], hidden[prompt_id])
 
     # 6-7. The stance poll.
     return AssignmentDashboard(
@@ -436,14 +439,16 @@ def _with_prompt_and_student(query: Select[tuple[Reflection]]) -> Select[tuple[R
 
 
 def _matching_ids(rows: Sequence[Sequence[Any]], term: str) -> list[int]:
-    """Ids of the (id, prompt_id, body) rows whose text uses the term, in the rows' order."""
+    """Ids of the (id, prompt_id, body, flag_details) rows whose text uses the term, in the rows' order."""
     # Themes are counted per prompt, so match per prompt with the same normalisation.
     by_prompt: defaultdict[int, list[Sequence[Any]]] = defaultdict(list)
     for row in rows:
         by_prompt[row[1]].append(row)
     keep: set[int] = set()
     for group in by_prompt.values():
-        keep.update(group[i][0] for i in matching([body for _, _, body in group], term))
+        bodies = [row[2] for row in group]
+        hidden = [personal_data(row[3]) for row in group]
+        keep.update(group[i][0] for i in matching(bodies, term, hidden))
     return [row[0] for row in rows if row[0] in keep]
 
 
@@ -455,7 +460,7 @@ def reflections_for(
     found = db.session.scalars(query).all()
     if not term:
         return list(found)
-    keep = set(_matching_ids([(r.id, r.prompt_id, r.body) for r in found], term))
+    keep = set(_matching_ids([(r.id, r.prompt_id, r.body, r.flag_details) for r in found], term))
     return [r for r in found if r.id in keep]
 
 
@@ -482,7 +487,9 @@ def reflections_page(
     """
     query = _reflections_query(assignment, prompt_id, term, status)
     if term:
-        rows = db.session.execute(query.with_only_columns(Reflection.id, Reflection.prompt_id, Reflection.body)).all()
+        rows = db.session.execute(
+            query.with_only_columns(Reflection.id, Reflection.prompt_id, Reflection.body, Reflection.flag_details)
+        ).all()
         ids = _matching_ids([tuple(row) for row in rows], term)
         total = len(ids)
     else:
