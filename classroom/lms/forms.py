@@ -1,7 +1,7 @@
 """Forms of the LMS pages: linking an instructor, choosing content, and the administrator's platforms."""
 
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField, URLField
+from wtforms import StringField, URLField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..auth.forms import LoginForm, SignupForm
@@ -61,7 +61,3 @@ class DeploymentForm(FlaskForm):
 
 class RemoveForm(FlaskForm):
     """Only carries the CSRF token."""
-
-
-class CanvasForm(FlaskForm):
-    config = TextAreaField("Developer key JSON", render_kw={"readonly": True, "rows": 16})

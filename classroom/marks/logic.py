@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..extensions import db
-from ..models import Assignment, Mark, MarkEvent, Prompt, Reflection, Teacher, utcnow
+from ..models import Assignment, Mark, MarkEvent, Reflection, Teacher, utcnow
 from ..statuses import HANDED_IN
 from .scheme import COMPLETE, MAX_POINTS_PER_PROMPT, POINTS, RUBRIC, SCHEMES, SchemeError, clean_rubric, describe_mark
 
@@ -69,17 +69,6 @@ def marks_by_reflection(reflection_ids: list[int]) -> dict[int, Mark]:
         mark.reflection_id: mark
         for mark in db.session.scalars(db.select(Mark).where(Mark.reflection_id.in_(reflection_ids)))
     }
-
-
-def marks_for(assignment: Assignment) -> dict[int, Mark]:
-    """Every mark in the assignment, by reflection id."""
-    rows = db.session.scalars(
-        db.select(Mark)
-        .join(Reflection, Mark.reflection_id == Reflection.id)
-        .join(Prompt, Reflection.prompt_id == Prompt.id)
-        .where(Prompt.assignment_id == assignment.id)
-    )
-    return {mark.reflection_id: mark for mark in rows}
 
 
 def mark_history(reflection: Reflection) -> list[MarkEvent]:
