@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test check lint install install-dev lock audit db demo reset-demo e2e-deps e2e-moodle clean bench-deps bench-smoke
+.PHONY: run test check lint install install-dev lock audit db demo reset-demo e2e-deps e2e-moodle clean bench-deps bench-smoke two-instances
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -133,3 +133,9 @@ e2e-moodle: install-dev
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache .coverage htmlcov node_modules test-artifacts
+
+# Two app instances behind nginx (Debian's) on one PostgreSQL and one Redis: sessions, rate limits, LTI
+# launch state and the moderation queue whichever instance answers, and one instance killed mid-lesson
+# (tests/test_two_instances.py; ports 5160-5170; about a minute).
+two-instances: install-dev
+	TWO_INSTANCES=1 $(BIN)/python -m pytest -p no:cacheprovider -q -rs tests/test_two_instances.py
