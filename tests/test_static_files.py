@@ -37,3 +37,32 @@ def test_the_visually_hidden_utility_is_defined_once():
     sheet = (ROOT / "static" / "css" / "app.css").read_text()
     defining = [s for s in _selectors(sheet) if ".visually-hidden" in (part.strip() for part in s.split(","))]
     assert defining == [".visually-hidden"]
+
+
+def _top_level_rules(css: str) -> list[tuple[str, list[str]]]:
+    """(selector, property names) of each rule outside @media and similar blocks."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    rules, depth, start, opened = [], 0, 0, 0
+    for at, char in enumerate(css):
+        if char == "{":
+            if depth == 0:
+                opened = at
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                selector, body = css[start:opened].strip(), css[opened + 1 : at]
+                names = [d.split(":", 1)[0].strip() for d in body.split(";") if ":" in d]
+                rules.append((selector, names))
+                start = at + 1
+    return [(s, names) for s, names in rules if not s.startswith("@")]
+
+
+def test_no_declaration_is_dead_under_a_later_rule_for_the_same_selector():
+    for sheet in STYLESHEETS:
+        seen: dict[str, set[str]] = {}
+        dead = []
+        for selector, names in _top_level_rules(sheet.read_text()):
+            dead += [f"{selector} {{ {name} }}" for name in names if name in seen.get(selector, set())]
+            seen.setdefault(selector, set()).update(names)
+        assert dead == [], sheet.name
