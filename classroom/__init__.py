@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask, render_template
 
-from . import bench, cli, headers, logs, templating
+from . import bench, cli, headers, logs, templating, web
 from . import cache as aggregate_cache
 from .config import defaults
 from .embed import policy as embed_policy
@@ -47,6 +47,9 @@ def create_app(config: dict | None = None) -> Flask:
     logs.init_app(app)
     aggregate_cache.init_app(app)
 
+    # Ids in paths are ASCII digits within a database integer; control characters never reach a view.
+    app.url_map.converters["int"] = web.IdConverter
+    app.before_request(web.refuse_control_characters_in_the_address)
     register_blueprints(app)
     templating.register(app)
     register_error_pages(app)

@@ -1,13 +1,14 @@
 """Teacher account forms."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from ..forms import Form
 
 MIN_PASSWORD = 10
 
 
-class SignupForm(FlaskForm):
+class SignupForm(Form):
     name = StringField("Your name", validators=[DataRequired("Please enter your name."), Length(max=120)])
     email = EmailField(
         "School email",
@@ -28,7 +29,7 @@ class SignupForm(FlaskForm):
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField("Email", validators=[DataRequired("Please enter your email.")])
     password = PasswordField(
         "Password",
@@ -38,7 +39,7 @@ class LoginForm(FlaskForm):
     remember = BooleanField("Keep me logged in on this computer")
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(
         "Current password",
         validators=[DataRequired("Please enter your current password.")],

@@ -1,11 +1,11 @@
 """Forms for classes, their assignments and their roster."""
 
 from flask import current_app
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, URLField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from ..forms import Form
 from ..join.logic import NAME_MAX, BadDisplayName, clean_display_name
 from .media import MAX_CAPTIONS_BYTES, MediaError, check_video_url, read_captions
 
@@ -13,7 +13,7 @@ DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 DATETIME_MESSAGE = "Give a date and time, for example 2026-12-01 09:00."
 
 
-class ClassForm(FlaskForm):
+class ClassForm(Form):
     name = StringField(
         "Class name",
         validators=[
@@ -29,7 +29,7 @@ class ClassForm(FlaskForm):
     )
 
 
-class AssignmentForm(FlaskForm):
+class AssignmentForm(Form):
     """Dates, media and options; the new-assignment page adds the plan choice."""
 
     title = StringField(
@@ -95,7 +95,7 @@ class NewAssignmentForm(AssignmentForm):
     plan = SelectField("Lesson plan", coerce=int, validators=[DataRequired("Please choose one of your plans.")])
 
 
-class RenameForm(FlaskForm):
+class RenameForm(Form):
     display_name = StringField(
         "Display name",
         validators=[InputRequired("Please type a name.")],

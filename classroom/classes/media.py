@@ -23,9 +23,12 @@ def check_video_url(url: str, allow_loopback_http: bool = False) -> str:
         return ""
     if any(ch.isspace() for ch in url) or len(url) > 2000:
         raise MediaError("That is not a web address. Paste the full link, starting with https://.")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+    except ValueError:  # an unbalanced IPv6 bracket: "https://[::1"
+        raise MediaError("That is not a web address. Paste the full link, starting with https://.") from None
     scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
     if not host or parts.username or parts.password:
         raise MediaError("That is not a web address. Paste the full link, starting with https://.")
     if scheme == "https":

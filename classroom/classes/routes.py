@@ -21,7 +21,7 @@ from ..lessons.plans import unchecked_times
 from ..models import LessonPlan, utcnow
 from ..moderation.queue import awaiting_count
 from ..timezones import current_zone, local_to_utc, utc_to_local
-from ..web import form_page
+from ..web import form_page, id_or_none
 from . import logic, prompts, sharing
 from .forms import AssignmentForm, ClassForm, NewAssignmentForm, date_error_messages
 
@@ -109,7 +109,7 @@ def new_assignment(class_id: int) -> ResponseReturnValue:
     form = NewAssignmentForm()
     form.plan.choices = [SelectChoice(plan.id, plan.title) for plan in my_plans]
     if request.method == "GET":
-        wanted = request.args.get("plan", type=int)
+        wanted = id_or_none(request.args.get("plan"))
         if wanted is not None:
             chosen = owned_plan_or_404(wanted)
             form.plan.data = chosen.id

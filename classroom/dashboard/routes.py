@@ -9,6 +9,7 @@ from ..access import owned_assignment_or_404, owned_class_or_404, teachers_only
 from ..cache import cached_for_assignment
 from ..models import Assignment
 from ..statuses import ALL_STATUSES
+from ..web import id_or_none, int_or_none
 from . import charts, exports
 from .stats import (
     BIN_SECONDS,
@@ -114,14 +115,14 @@ def highlights(assignment_id: int) -> ResponseReturnValue:
 def reflections(assignment_id: int) -> ResponseReturnValue:
     assignment = owned_assignment_or_404(assignment_id)
     prompt_ids = {p.id for p in assignment.prompts}
-    prompt_id = request.args.get("prompt", type=int)
+    prompt_id = id_or_none(request.args.get("prompt"))
     if prompt_id is not None and prompt_id not in prompt_ids:
         abort(404)
     term = (request.args.get("term") or "").strip()[:60]
     status = request.args.get("status", "")
     status = status if status in ALL_STATUSES else ""
     listed = reflections_page(
-        assignment, prompt_id, term, status, page=request.args.get("page", 1, type=int), per_page=LIST_PAGE_SIZE
+        assignment, prompt_id, term, status, page=int_or_none(request.args.get("page")) or 1, per_page=LIST_PAGE_SIZE
     )
     shown = listed.reflections
     prompt = next((p for p in assignment.prompts if p.id == prompt_id), None)

@@ -76,7 +76,10 @@ def origin_of(url: str | None) -> str | None:
     """The origin (scheme://host[:port]) of a URL such as a Referer, or None."""
     if not url:
         return None
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unbalanced IPv6 bracket in a header anyone can send
+        return None
     if parts.scheme not in ("https", "http") or not parts.netloc:
         return None
     return f"{parts.scheme}://{parts.netloc}".lower()

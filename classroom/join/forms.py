@@ -1,13 +1,13 @@
 """Forms for joining a class and coming back to it."""
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import InputRequired, ValidationError
 
+from ..forms import Form
 from .logic import NAME_MAX, BadDisplayName, clean_display_name
 
 
-class JoinCodeForm(FlaskForm):
+class JoinCodeForm(Form):
     code = StringField(
         "Class code",
         validators=[InputRequired("Please type the code your teacher gave you.")],
@@ -16,7 +16,7 @@ class JoinCodeForm(FlaskForm):
     )
 
 
-class DisplayNameForm(FlaskForm):
+class DisplayNameForm(Form):
     display_name = StringField(
         "Your display name",
         validators=[InputRequired("Please type the name your teacher will see.")],
@@ -32,7 +32,7 @@ class DisplayNameForm(FlaskForm):
             raise ValidationError(str(problem)) from problem
 
 
-class ResumeForm(FlaskForm):
+class ResumeForm(Form):
     return_code = StringField(
         "Your return code",
         validators=[InputRequired("Please type your return code.")],

@@ -1,19 +1,19 @@
 """Forms for lesson plans, their prompts and the stance poll."""
 
 from flask import current_app
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..classes.media import MediaError, check_video_url
 from ..filmtime import FILM_SECONDS, FilmTimeError, format_film_time, parse_film_time
+from ..forms import Form
 from ..models import THEMES
 from .plans import MAX_STANCE_OPTIONS, MIN_STANCE_OPTIONS, parse_stance_options
 
 PROMPT_LENGTH = 1000
 
 
-class PlanForm(FlaskForm):
+class PlanForm(Form):
     title = StringField("Title", validators=[DataRequired("Please give the plan a title."), Length(max=200)])
     grade_band = StringField(
         "Grade band",
@@ -39,7 +39,7 @@ class PlanForm(FlaskForm):
             raise ValidationError(str(error)) from error
 
 
-class PromptForm(FlaskForm):
+class PromptForm(Form):
     text = TextAreaField(
         "Prompt",
         validators=[
@@ -72,7 +72,7 @@ class PromptForm(FlaskForm):
             raise ValidationError(str(error)) from error
 
 
-class StanceQuestionForm(FlaskForm):
+class StanceQuestionForm(Form):
     question = TextAreaField(
         "Question",
         validators=[

@@ -37,7 +37,7 @@ def require_admin() -> None:
 def _page(
     form: PlatformForm | None = None, invite_form: InviteForm | None = None, new_invite_url: str = ""
 ) -> ResponseReturnValue:
-    return form_page(
+    page, status = form_page(
         "lms/admin.html",
         platforms=all_platforms(),
         urls=tool_urls(),
@@ -49,6 +49,8 @@ def _page(
         new_invite_url=new_invite_url,
         canvas_json=json.dumps(canvas_configuration(), indent=2),
     )
+    # A made invite is a success: 200, not the 400 of a refused form.
+    return page, 200 if new_invite_url else status
 
 
 @bp.route("/admin", methods=["GET"])

@@ -1,13 +1,13 @@
 """Forms of the LMS pages: linking an instructor, choosing content, and the administrator's platforms."""
 
-from flask_wtf import FlaskForm
 from wtforms import StringField, URLField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..auth.forms import LoginForm, SignupForm
+from ..forms import Form
 
 
-class ConfirmLinkForm(FlaskForm):
+class ConfirmLinkForm(Form):
     """The logged-in teacher says "yes, that LMS account is me"."""
 
 
@@ -16,11 +16,11 @@ LinkLoginForm = LoginForm
 LinkSignupForm = SignupForm
 
 
-class PickForm(FlaskForm):
+class PickForm(Form):
     """Only carries the CSRF token: the chosen button sends `choice`, "starter" or an assignment's id."""
 
 
-class PlatformForm(FlaskForm):
+class PlatformForm(Form):
     name = StringField("Name", validators=[Optional(), Length(max=120)], description="For you, e.g. “School Moodle”.")
     issuer = StringField(
         "Issuer (platform ID)",
@@ -47,7 +47,7 @@ class PlatformForm(FlaskForm):
     )
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     label = StringField(
         "Name for the new platform",
         validators=[Optional(), Length(max=120)],
@@ -55,9 +55,9 @@ class InviteForm(FlaskForm):
     )
 
 
-class DeploymentForm(FlaskForm):
+class DeploymentForm(Form):
     deployment_id = StringField("Deployment ID", validators=[DataRequired("Type the deployment ID."), Length(max=255)])
 
 
-class RemoveForm(FlaskForm):
+class RemoveForm(Form):
     """Only carries the CSRF token."""

@@ -20,7 +20,10 @@ from ..models import LtiPlatform
 
 def origin_of(url: str) -> str:
     """scheme://host[:port] of a URL, or "" when it has none."""
-    parts = urlsplit(url or "")
+    try:
+        parts = urlsplit(url or "")
+    except ValueError:  # an unbalanced IPv6 bracket
+        return ""
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return ""
     return f"{parts.scheme}://{parts.netloc}".lower()

@@ -15,6 +15,7 @@ from flask import current_app, url_for
 from ..extensions import db
 from ..models import LtiDeployment, LtiPlatform, LtiRegistrationInvite, Teacher, utcnow
 from ..timezones import as_utc
+from ..web import id_or_none
 from .framing import forget_platform_origins
 
 INVITE_LIFETIME = timedelta(days=7)
@@ -58,7 +59,10 @@ def tool_urls() -> ToolUrls:
 
 def _checked_url(value: str, what: str) -> str:
     value = (value or "").strip()
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # an unbalanced IPv6 bracket
+        parts = urlsplit("")
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise PlatformError(f"The {what} must be a full http or https address.")
     return value
@@ -136,8 +140,9 @@ def all_platforms() -> list[LtiPlatform]:
 def find_platform(ref: str) -> LtiPlatform | None:
     """A platform by id, or by "issuer client_id" for the CLI."""
     ref = (ref or "").strip()
-    if ref.isdigit():
-        return db.session.get(LtiPlatform, int(ref))
+    if ref.isascii() and ref.isdecimal():
+        platform_id = id_or_none(ref)
+        return db.session.get(LtiPlatform, platform_id) if platform_id else None
     issuer, _, client_id = ref.partition(" ")
     return db.session.scalars(
         db.select(LtiPlatform).where(LtiPlatform.issuer == issuer, LtiPlatform.client_id == client_id.strip())

@@ -22,6 +22,7 @@ from pylti1p3.exception import LtiException, OIDCException
 from ..access import is_teacher
 from ..extensions import csrf, db, limiter
 from ..models import Assignment, LtiPlatform
+from ..web import id_or_none
 from .courses import (
     BindingError,
     bind_resource_link,
@@ -259,8 +260,8 @@ def _learner(platform: LtiPlatform, claims: dict) -> ResponseReturnValue:
 
 
 def _custom_assignment(claims: dict) -> Assignment | None:
-    raw = str((claims.get(CLAIM + "custom") or {}).get("assignment_id") or "")
-    return db.session.get(Assignment, int(raw)) if raw.isdigit() else None
+    assignment_id = id_or_none(str((claims.get(CLAIM + "custom") or {}).get("assignment_id") or ""))
+    return db.session.get(Assignment, assignment_id) if assignment_id else None
 
 
 def _instructor(platform: LtiPlatform, claims: dict, launch_id: str, deep_link: bool) -> ResponseReturnValue:

@@ -17,7 +17,7 @@ from ..extensions import db, limiter
 from ..marks.scheme import maximum_score
 from ..models import Assignment, LtiCourse, LtiPlatform, Teacher
 from ..passwords import check_password
-from ..web import form_page
+from ..web import form_page, id_or_none
 from .courses import (
     BindingError,
     bind_course,
@@ -172,7 +172,8 @@ def _chosen(
 
             return assign_plan(course.school_class, copy_starter_plan(teacher))
         return starter_assignment_for_course(teacher, platform, context)
-    assignment = db.session.get(Assignment, int(choice)) if (choice or "").isdigit() else None
+    assignment_id = id_or_none(choice)
+    assignment = db.session.get(Assignment, assignment_id) if assignment_id else None
     if assignment is None or assignment.school_class.teacher_id != teacher.id:
         raise BindingError("Choose one of your assignments, or the starter plan.")
     if course is None:

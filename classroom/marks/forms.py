@@ -1,13 +1,13 @@
 """Forms for the marking scheme and for a mark."""
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
+from ..forms import Form
 from .scheme import MAX_CRITERIA, MAX_POINTS_PER_PROMPT, SCHEMES
 
 
-class SchemeForm(FlaskForm):
+class SchemeForm(Form):
     scheme = RadioField(
         "How is this assignment marked?",
         choices=[SelectChoice(value, label) for value, label in SCHEMES.items()],
@@ -41,7 +41,7 @@ class SchemeForm(FlaskForm):
             self[f"levels_{i}"].data = "\n".join(criterion["levels"])
 
 
-class MarkForm(FlaskForm):
+class MarkForm(Form):
     """Points come as `points`, rubric levels as `level-<n>`; where to go back to as in moderation."""
 
     back = HiddenField()

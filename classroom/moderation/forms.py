@@ -1,13 +1,14 @@
 """Forms for the teacher's moderation decisions and flag words."""
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
+
+from ..forms import Form
 
 MAX_FLAG_WORDS = 200
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     """Approve: only the version the teacher saw, so stale pages are caught.
 
     The queue shows many of these as plain HTML forms sharing the page's one CSRF token, which
@@ -52,11 +53,11 @@ class ReopenForm(DecisionForm):
     )
 
 
-class BulkApproveForm(FlaskForm):
+class BulkApproveForm(Form):
     """Only carries the CSRF token; the chosen reflections come as checkboxes named "selected"."""
 
 
-class FlagWordsForm(FlaskForm):
+class FlagWordsForm(Form):
     words = TextAreaField(
         "Your extra words",
         description="One word or short phrase per line. Matched as whole words, upper or lower case alike.",

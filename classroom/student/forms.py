@@ -2,15 +2,16 @@
 
 from typing import Any
 
-from flask_wtf import FlaskForm
-from wtforms import Form, HiddenField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, ValidationError
 
 from ..filmtime import FilmTimeError, parse_film_time
+from ..forms import Form, PlainForm
+from ..web import int_or_none
 from .reflections import BODY_MAX, BadReflection, clean_body
 
 
-class StanceAnswerForm(FlaskForm):
+class StanceAnswerForm(Form):
     option = RadioField(
         "Your answer",
         coerce=int,
@@ -33,7 +34,7 @@ AT_LABEL = "A moment you refer to (optional)"
 AT_HINT = "A time in the film such as 0:42:10, if your reflection is about a particular moment."
 
 
-class ReflectionForm(Form):
+class ReflectionForm(PlainForm):
     """Validates one posted prompt form (prefixed p<prompt id>).
 
     A plain WTForms form, not a FlaskForm: the page renders its N prompt forms as plain HTML with
@@ -70,8 +71,8 @@ class ReflectionForm(Form):
 
     def expected_version(self) -> int:
         """The version of the reflection this form was loaded with (0 for a new one)."""
-        raw = (self.version.data or "0").strip()
-        return int(raw) if raw.isdigit() else 0
+        version = int_or_none(self.version.data)
+        return version if version is not None and version > 0 else 0
 
     def wants_submit(self) -> bool:
         return bool(self.send.data)

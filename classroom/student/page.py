@@ -13,6 +13,7 @@ from ..join.forms import ResumeForm
 from ..marks.scheme import score_for
 from ..models import Assignment, Mark, Prompt, Reflection, StanceAnswer, utcnow
 from ..statuses import HANDED_IN
+from ..web import id_or_none, int_or_none
 from .forms import AT_HINT, AT_LABEL, BODY_HINT, BODY_LABEL, ReflectionForm, StanceAnswerForm
 from .reflections import ClassmateReflection, classmates_reflections
 from .stance import (
@@ -83,7 +84,8 @@ def button_labels(status: str | None, require_approval: bool) -> tuple[str | Non
 def film_position(work: Assignment, raw: str | None) -> int | None:
     """A film position in whole seconds from a `t` value, or None when it is missing or out of the film."""
     text = (raw or "").strip()
-    if not text.isdigit() or len(text) > 6:
+    # ASCII digits only: "²" passes str.isdigit() and int() refuses it.
+    if not (text.isascii() and text.isdecimal()) or len(text) > 6:
         return None
     seconds = int(text)
     return seconds if seconds <= work.film.running_time_seconds else None
@@ -200,15 +202,16 @@ def restore_kept_text(form: ResumeForm) -> tuple[str, int] | None:
     if owner and owner != str(student.id):
         flash("The text on that page was written by another student, so it was not carried over.", "info")
         return None
-    if not (assignment_id or "").isdigit() or not (prompt_id or "").isdigit():
+    assignment_id, prompt_id = id_or_none(assignment_id), id_or_none(prompt_id)
+    if assignment_id is None or prompt_id is None:
         return None
-    prompt = find_student_prompt(int(assignment_id), int(prompt_id))
+    prompt = find_student_prompt(assignment_id, prompt_id)
     if prompt is None:
         return None
     work = prompt.assignment
-    version = form.stash_version.data if (form.stash_version.data or "").isdigit() else "0"
+    version = int_or_none(form.stash_version.data) or 0
     restored = ReflectionEntry(
-        body=form.stash_body.data or "", at=form.stash_at.data or "", version=int(version), owner=str(student.id)
+        body=form.stash_body.data or "", at=form.stash_at.data or "", version=max(version, 0), owner=str(student.id)
     )
     message = f"Welcome back, {student.display_name}. Your text is back in the box: check it, then save or submit it."
     return render_assignment(work, entries={prompt.id: restored}, messages={prompt.id: message})
