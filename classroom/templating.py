@@ -1,6 +1,8 @@
 """Every filter and global the templates use, registered in one place."""
 
-from flask import Flask, url_for
+import re
+
+from flask import Flask, current_app, url_for
 
 from .classes.prompts import answered_before_change
 from .filmtime import format_film_time
@@ -15,7 +17,34 @@ def join_link(code: str) -> str:
     return url_for("join.code", code=code, _external=True)
 
 
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """'1 word', '5 words' (or the given plural for irregular words)."""
+    return f"{count:,} {word if count == 1 else (many or word + 's')}"
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def text_lang(text: str | None) -> str:
+    """'ru' for text written mostly in Cyrillic (so screen readers read it in Russian), else ''."""
+    letters = _TAG.sub(" ", text or "")
+    cyrillic = sum(1 for ch in letters if "\u0400" <= ch <= "\u04ff")
+    latin = sum(1 for ch in letters if ch.isascii() and ch.isalpha())
+    return "ru" if cyrillic > latin else ""
+
+
+def film_glossary_url() -> str | None:
+    """The film's glossary and timeline page, when this version of the app has one."""
+    for rule in current_app.url_map.iter_rules():
+        if rule.rule == "/film/glossary" and "GET" in (rule.methods or ()):
+            return url_for(rule.endpoint)
+    return None
+
+
 def register(app: Flask) -> None:
+    app.jinja_env.globals["film_glossary_url"] = film_glossary_url
+    app.jinja_env.filters["text_lang"] = text_lang
+    app.jinja_env.filters["plural"] = plural
     app.jinja_env.filters["film_time"] = format_film_time
     app.jinja_env.filters["user_html"] = user_html
     app.jinja_env.filters["school_time"] = school_time

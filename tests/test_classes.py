@@ -293,6 +293,8 @@ def test_editing_the_plan_afterwards_leaves_the_assignment_alone(app, teacher_cl
         ({"video_url": "javascript:alert(1)"}, "video_url", "That is not a web address."),
         ({"video_url": "not a url"}, "video_url", "That is not a web address."),
         ({"video_url": "http://127.0.0.1:5000/clip.mp4"}, "video_url", "starts with https://"),
+        ({"video_url": "https://www.youtube.com/watch?v=abc123"}, "video_url", "That is a YouTube page"),
+        ({"video_url": "https://vimeo.com/123456"}, "video_url", "direct link to the video file"),
         ({"title": "t" * 201}, "title", "Keep the title to 200 characters."),
     ],
 )

@@ -194,3 +194,96 @@ def test_a_stale_token_in_the_background_keeps_the_text_and_offers_a_fresh_token
         url(work, prompt), data=form(prompt, "Long typed", csrf_token=answer["csrf_token"]), headers=JSON
     )
     assert retry.status_code == 200 and saved(app, kid)[0].body == "Long typed"
+
+
+# --- video links that are web pages, not files ---
+
+
+@pytest.mark.parametrize(
+    "link,site",
+    [
+        ("https://www.youtube.com/watch?v=abc123", "YouTube"),
+        ("https://youtu.be/abc123", "YouTube"),
+        ("https://m.youtube.com/watch?v=abc123", "YouTube"),
+        ("https://www.youtube-nocookie.com/embed/abc123", "YouTube"),
+        ("https://vimeo.com/123456", "Vimeo"),
+        ("https://player.vimeo.com/video/123456", "Vimeo"),
+    ],
+)
+def test_video_page_links_are_refused_saying_what_works(link, site):
+    from classroom.classes.media import MediaError, check_video_url
+
+    with pytest.raises(MediaError) as refused:
+        check_video_url(link)
+    assert f"That is a {site} page" in str(refused.value) and ".mp4, .webm or .m3u8" in str(refused.value)
+
+
+def test_files_on_other_hosts_still_work():
+    from classroom.classes.media import check_video_url
+
+    for link in ("https://notyoutube.com/film.mp4", "https://media.school.example/vimeo.com/film.webm"):
+        assert check_video_url(link) == link
+
+
+def test_a_plan_film_link_to_youtube_is_refused_next_to_the_field(app, teacher_client, teacher, make_plan):
+    plan = make_plan(teacher)
+    page = teacher_client.get(f"/lessons/{plan.id}/edit").get_data(as_text=True)
+    names = set(re.findall(r'name="([a-z_]+)"', page))
+    assert "video_url" in names
+    data = dict.fromkeys(names, "")
+    data.update(title=plan.title, video_url="https://youtu.be/abc123")
+    response = teacher_client.post(f"/lessons/{plan.id}/edit", data=data)
+    assert response.status_code == 400
+    assert "That is a YouTube page" in response.get_data(as_text=True)
+
+
+def test_word_counts_read_naturally():
+    from classroom.templating import plural
+
+    assert plural(1, "word") == "1 word"
+    assert plural(0, "word") == "0 words"
+    assert plural(1200, "word") == "1,200 words"
+
+
+# --- students understand what they watch ---
+
+
+def test_a_content_note_comes_before_the_first_prompt(student_client, ready):
+    page = student_client.get(f"/student/assignments/{ready.id}").get_data(as_text=True)
+    note = page.index("content-note")
+    assert note < page.index("data-timeline") < page.index(f'id="prompt-{ready.prompts[0].id}"')
+    assert "painful" in page and "answer in general terms" in page
+
+
+def test_russian_text_carries_lang_ru(app, student_client, student, ready, make_student, school_class, make_reflection):
+    from classroom.templating import text_lang
+
+    assert text_lang("Моя бабушка помнит **всё**") == "ru"
+    assert text_lang("<p>My grandmother said <em>Память</em></p>") == ""
+    assert text_lang("") == ""
+    with app.app_context():
+        prompt = db.session.get(type(ready.prompts[0]), ready.prompts[0].id)
+        prompt.text = "Что вы заметили в первые минуты фильма?"
+        prompt.assignment.anonymise = False
+        db.session.commit()
+    classmate = make_student(school_class, "Дима")
+    make_reflection(classmate, ready.prompts[0], body="Бабушка молчит о прошлом.", status="approved")
+    student_client.post(url(ready, ready.prompts[0]), data=form(ready.prompts[0], "Я думаю о своей семье."))
+    page = student_client.get(f"/student/assignments/{ready.id}").get_data(as_text=True)
+    assert re.search(r'<h3 class="prompt-item__text"[^>]*lang="ru">Что вы заметили', page)
+    assert re.search(r'<strong lang="ru">Дима</strong>', page)
+    assert re.search(r'<div class="reflection-body user-html" lang="ru"><p>Бабушка', page)
+    assert re.search(r'<div class="reflection-body user-html" lang="ru"><p>Я думаю', page)
+    # English stays unmarked.
+    assert not re.search(r'prompt-item__text[^>]*lang="ru">[A-Z]', page)
+
+
+def test_the_glossary_is_linked_when_the_app_has_one(make_app, make_teacher, make_class, make_assignment, make_student):
+    app = make_app()
+    app.add_url_rule("/film/glossary", "glossary_for_test", lambda: "glossary")
+    school_class = make_class(make_teacher())
+    work = make_assignment(school_class)
+    client = app.test_client()
+    login_as(client, make_student(school_class))
+    page = client.get(f"/student/assignments/{work.id}").get_data(as_text=True)
+    assert '<a href="/film/glossary">Words and dates to know' in page

@@ -6,6 +6,18 @@ from urllib.parse import urlsplit
 
 MAX_CAPTIONS_BYTES = 512 * 1024
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
+# Sites whose links open a web page with its own player, not a video file: the watch-along's
+# <video> cannot play them, and students would get a dead player.
+VIDEO_PAGE_SITES = {
+    "youtube.com": "YouTube",
+    "youtu.be": "YouTube",
+    "youtube-nocookie.com": "YouTube",
+    "vimeo.com": "Vimeo",
+}
+WHAT_WORKS = (
+    "Use a direct link to the video file or stream itself (ending in .mp4, .webm or .m3u8), for example "
+    "from your school's media server or licensed streaming service."
+)
 
 
 class MediaError(ValueError):
@@ -31,11 +43,25 @@ def check_video_url(url: str, allow_loopback_http: bool = False) -> str:
     scheme = parts.scheme.lower()
     if not host or parts.username or parts.password:
         raise MediaError("That is not a web address. Paste the full link, starting with https://.")
+    site = video_page_site(host)
+    if site:
+        raise MediaError(
+            f"That is a {site} page, not a video file: the player on the students' page cannot play it. {WHAT_WORKS}"
+        )
     if scheme == "https":
         return url
     if scheme == "http" and allow_loopback_http and host in LOOPBACK_HOSTS:
         return url
     raise MediaError("Use a secure link that starts with https:// (your school's licensed stream or video file).")
+
+
+def video_page_site(host: str) -> str | None:
+    """The name of a video site whose links are web pages (YouTube, Vimeo), or None."""
+    host = host.lower().rstrip(".")
+    for domain, name in VIDEO_PAGE_SITES.items():
+        if host == domain or host.endswith("." + domain):
+            return name
+    return None
 
 
 def read_captions(data: bytes) -> str:
