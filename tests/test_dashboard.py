@@ -514,3 +514,49 @@ def test_dashboard_shows_examples_and_leaves_out_flagged_personal_data(
         f"/dashboard/assignments/{assignment.id}/reflections?prompt={p0.id}&term=nostalgia"
     ).get_data(as_text=True)
     assert all(name in listed for name in ("Anya", "Boris", "Chen"))
+
+
+# --- What did the students who changed their minds write? (issue 9) ---
+
+
+def test_changed_minds_grouped_by_before_and_after(app, fixture_class, assignment, teacher_client):
+    from classroom.dashboard.stats import changed_minds
+
+    with app.app_context():
+        a = db.session.get(Assignment, assignment.id)
+        a.anonymise = False
+        db.session.commit()
+        groups = changed_minds(a)
+    options = assignment.stance_options
+    # Anya moved 0 -> 1, Chen 2 -> 1; Boris kept his answer; Dasha answered only before.
+    assert [(g.before, g.after, [s.label for s in g.students]) for g in groups] == [
+        (options[0], options[1], ["Anya"]),
+        (options[2], options[1], ["Chen"]),
+    ]
+    # Handed-in answers that count, in film order: Anya's rejected-free three, Chen's two.
+    anya = groups[0].students[0]
+    assert [a.status for a in anya.answers] == ["approved", "awaiting", "returned"]
+    assert "Memory of the victims matters." in anya.answers[0].body_html
+    page = teacher_client.get(f"/dashboard/assignments/{assignment.id}").get_data(as_text=True)
+    section = page.split('id="changed-minds"', 1)[1].split("</section>", 1)[0]
+    assert f"From “{options[0]}” to “{options[1]}”" in section
+    assert "Anya" in section and "Chen" in section and "Boris" not in section and "Dasha" not in section
+    assert "Memory of the victims matters." in section and "Rude words here" not in section
+
+
+def test_changed_minds_are_anonymised_as_the_assignment_says(app, fixture_class, assignment, teacher_client):
+    page = teacher_client.get(f"/dashboard/assignments/{assignment.id}").get_data(as_text=True)
+    section = page.split('id="changed-minds"', 1)[1].split("</section>", 1)[0]
+    assert "Names are hidden" in section
+    assert "Anya" not in section and "Chen" not in section
+    labels = re.findall(r"<h4>(Classmate \d+)</h4>", section)
+    assert len(labels) == 2 and len(set(labels)) == 2
+    assert "Memory of the victims matters." in section
+    # The printed report carries the same section.
+    report = teacher_client.get(f"/dashboard/assignments/{assignment.id}/report").get_data(as_text=True)
+    assert 'id="changed-minds"' in report and "Anya" not in report.split('id="changed-minds"', 1)[1]
+
+
+def test_no_changed_minds_yet(app, teacher_client, assignment):
+    page = teacher_client.get(f"/dashboard/assignments/{assignment.id}").get_data(as_text=True)
+    assert "Nobody has changed their answer yet" in page

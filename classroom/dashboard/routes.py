@@ -14,7 +14,9 @@ from . import charts, exports
 from .stats import (
     BIN_SECONDS,
     AssignmentDashboard,
+    ChangedMinds,
     assignment_dashboard,
+    changed_minds,
     class_overview,
     reflections_for,
     reflections_page,
@@ -39,6 +41,11 @@ def _dashboard(assignment: Assignment, sort: str = "name", descending: bool = Fa
     return cached_for_assignment(
         assignment, f"dashboard:{sort}:{int(descending)}", lambda: assignment_dashboard(assignment, sort, descending)
     )
+
+
+def _changed_minds(assignment: Assignment) -> list[ChangedMinds]:
+    """What the students who changed their minds wrote, from the per-assignment cache like the aggregates."""
+    return cached_for_assignment(assignment, "changed-minds", lambda: changed_minds(assignment))
 
 
 def _sorting():
@@ -90,7 +97,12 @@ def assignment_page(assignment_id: int) -> ResponseReturnValue:
     sort, descending = _sorting()
     data = _dashboard(assignment, sort, descending)
     return render_template(
-        "dashboard/assignment.html", data=data, assignment=assignment, drawn=_charts(data), printable=False
+        "dashboard/assignment.html",
+        data=data,
+        assignment=assignment,
+        drawn=_charts(data),
+        printable=False,
+        minds=_changed_minds(assignment),
     )
 
 
@@ -99,7 +111,12 @@ def report(assignment_id: int) -> ResponseReturnValue:
     assignment = owned_assignment_or_404(assignment_id)
     data = _dashboard(assignment)
     return render_template(
-        "dashboard/report.html", data=data, assignment=assignment, drawn=_charts(data), printable=True
+        "dashboard/report.html",
+        data=data,
+        assignment=assignment,
+        drawn=_charts(data),
+        printable=True,
+        minds=_changed_minds(assignment),
     )
 
 

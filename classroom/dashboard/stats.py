@@ -504,3 +504,84 @@ def reflections_page(
     else:
         shown = db.session.scalars(_with_prompt_and_student(query).limit(per_page).offset((page - 1) * per_page)).all()
     return ReflectionsPage(list(shown), total, page, pages)
+
+
+@dataclass
+class ChangedMindAnswer:
+    prompt_seconds: int
+    prompt_text: str
+    body_html: str
+    html_policy: str | None
+    status: str
+
+
+@dataclass
+class ChangedMindStudent:
+    label: str
+    answers: list[ChangedMindAnswer] = field(default_factory=list)
+
+
+@dataclass
+class ChangedMinds:
+    """Students who moved from one stance answer to another, with what they wrote."""
+
+    before: str
+    after: str
+    students: list[ChangedMindStudent] = field(default_factory=list)
+
+
+def changed_minds(assignment: Assignment) -> list[ChangedMinds]:
+    """Reflections of the students whose stance answer changed, grouped by before -> after (largest group first).
+
+    Named as the assignment says: with anonymise on, each student is "Classmate N" in the assignment's own
+    order (the labels classmates see), never their name. Only reflections handed in and not rejected count.
+    Two queries whatever the class size.
+    """
+    from ..student.reflections import _label_key, classmate_numbers
+
+    options = list(assignment.stance_options or [])
+    pre, post = aliased(StanceAnswer), aliased(StanceAnswer)
+    movers = db.session.execute(
+        db.select(pre.student_id, pre.option_index, post.option_index, Student.display_name)
+        .join(
+            post, and_(post.student_id == pre.student_id, post.assignment_id == pre.assignment_id, post.phase == "post")
+        )
+        .join(Student, Student.id == pre.student_id)
+        .where(pre.assignment_id == assignment.id, pre.phase == "pre", pre.option_index != post.option_index)
+    ).all()
+    movers = [row for row in movers if 0 <= row[1] < len(options) and 0 <= row[2] < len(options)]
+    if not movers:
+        return []
+    numbers: dict[int, int] = {}
+    if assignment.anonymise:
+        class_ids = db.session.scalars(db.select(Student.id).where(Student.class_id == assignment.class_id)).all()
+        # No reader to leave out: the teacher sees every student's label (0 is never a student's id).
+        numbers = classmate_numbers(_label_key(), assignment.id, class_ids, 0)
+    answers: defaultdict[int, list[ChangedMindAnswer]] = defaultdict(list)
+    for student_id, seconds, text, body_html, policy, status in db.session.execute(
+        db.select(
+            Reflection.student_id,
+            Prompt.time_seconds,
+            Prompt.text,
+            Reflection.body_html,
+            Reflection.html_policy,
+            Reflection.status,
+        )
+        .join(Prompt, Reflection.prompt_id == Prompt.id)
+        .where(
+            Prompt.assignment_id == assignment.id,
+            Reflection.student_id.in_([row[0] for row in movers]),
+            Reflection.status.in_(list(COUNTED)),
+        )
+        .order_by(Prompt.time_seconds, Prompt.id)
+    ):
+        answers[student_id].append(ChangedMindAnswer(seconds, text, body_html, policy, status))
+    groups: dict[tuple[int, int], ChangedMinds] = {}
+    for student_id, before, after, name in movers:
+        group = groups.setdefault((before, after), ChangedMinds(options[before], options[after]))
+        label = f"Classmate {numbers.get(student_id, 0)}" if assignment.anonymise else name
+        group.students.append(ChangedMindStudent(label, answers.get(student_id, [])))
+    for group in groups.values():
+        group.students.sort(key=lambda s: (len(s.label), s.label.casefold()))
+    # Largest group first, then in the order of the options.
+    return [groups[key] for key in sorted(groups, key=lambda key: (-len(groups[key].students), key))]
