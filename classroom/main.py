@@ -1,4 +1,4 @@
-"""The front door, the film page and the health check."""
+"""The front door, the film page with its glossary and timeline, and the health check."""
 
 from flask import Blueprint, jsonify, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
@@ -7,6 +7,7 @@ from sqlalchemy import text
 from .access import is_student, is_teacher
 from .extensions import db
 from .film import the_film
+from .glossary import glossary as load_glossary
 
 bp = Blueprint("main", __name__)
 
@@ -23,6 +24,12 @@ def home() -> ResponseReturnValue:
 @bp.route("/film")
 def film() -> ResponseReturnValue:
     return render_template("main/film.html", film=the_film())
+
+
+@bp.route("/film/glossary")
+def glossary() -> ResponseReturnValue:
+    """Words and dates that help with the film, for teenagers: the Gulag, the NKVD, the war, 1956, Memorial..."""
+    return render_template("main/glossary.html", film=the_film(), glossary=load_glossary())
 
 
 @bp.route("/healthz")

@@ -21,6 +21,12 @@ def test_front_door_film_and_login_pages_pass_axe_and_reflow(teacher_page, live_
     expect(page.get_by_text("Jessica Gorter").first).to_be_visible()
     check_page(page, "film", tops=True)
 
+    # The glossary and timeline for students, one click from the film page.
+    page.get_by_role("link", name="Glossary and timeline").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Glossary and timeline")
+    expect(page.locator("#memorial [lang=ru]")).to_have_text("Мемориал")
+    check_page(page, "glossary", tops=True)
+
     page.goto("/auth/login")
     check_page(page, "teacher-login")
 
