@@ -18,9 +18,13 @@ def register(app: Flask) -> None:
         """Create a teacher account (for schools that close open sign-up)."""
         from .auth.accounts import EmailTaken, create_teacher
         from .auth.forms import MIN_PASSWORD
+        from .passwords import password_problem
 
         if len(password) < MIN_PASSWORD:
             raise click.ClickException(f"The password needs at least {MIN_PASSWORD} characters.")
+        problem = password_problem(password, email, name)
+        if problem:
+            raise click.ClickException(problem)
         try:
             teacher = create_teacher(name, email, password)
         except EmailTaken as taken:

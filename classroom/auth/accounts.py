@@ -2,7 +2,7 @@
 
 from ..extensions import db
 from ..models import Teacher
-from ..passwords import hash_password
+from ..passwords import check_password, check_password_of_nobody, hash_password
 
 
 class EmailTaken(ValueError):
@@ -25,3 +25,23 @@ def create_teacher(name: str, email: str, password: str) -> Teacher:
     db.session.add(teacher)
     db.session.commit()
     return teacher
+
+
+def password_matches(teacher: Teacher | None, password: str) -> bool:
+    """True when `teacher` exists and this is their password; the same password work when there is no such
+    teacher, so a wrong guess's timing does not say whether an email has an account."""
+    if teacher is None:
+        return check_password_of_nobody(password)
+    return check_password(teacher.password_hash, password)
+
+
+def sign_up(name: str, email: str, password: str) -> Teacher | None:
+    """Open sign-up: a new account, or None when the email already has one (that account is left as it was).
+    Either way the password is hashed once, so neither the answer nor its timing says which emails exist."""
+    if find_teacher_by_email(email):
+        hash_password(password)
+        return None
+    try:
+        return create_teacher(name, email, password)
+    except EmailTaken:
+        return None

@@ -1,9 +1,10 @@
 """Teacher account forms."""
 
 from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from ..forms import Form
+from ..passwords import password_problem
 
 MIN_PASSWORD = 10
 
@@ -27,6 +28,11 @@ class SignupForm(Form):
         description=f"At least {MIN_PASSWORD} characters. A short sentence is easy to remember.",
         render_kw={"autocomplete": "new-password"},
     )
+
+    def validate_password(self, field):
+        problem = password_problem(field.data or "", self.email.data or "", self.name.data or "")
+        if problem:
+            raise ValidationError(problem)
 
 
 class LoginForm(Form):

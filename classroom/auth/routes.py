@@ -2,16 +2,18 @@
 
 import logging
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
 
+from .. import throttles
 from ..access import is_teacher, to_teacher_login
 from ..extensions import db, limiter
-from ..passwords import check_password, hash_password
+from ..passwords import check_password, hash_password, password_problem
 from ..sessions import rotate_session_token, stay_signed_in
 from ..web import form_page, safe_next
-from .accounts import EmailTaken, create_teacher, find_teacher_by_email
+from .accounts import find_teacher_by_email, normalise_email, password_matches, sign_up
 from .forms import ChangePasswordForm, LoginForm, SignupForm
 
 log = logging.getLogger(__name__)
@@ -21,33 +23,53 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 BAD_LOGIN = "That email and password do not match an account."
 
 
+# Kept in the session from sign-up to the log-in page, so the teacher types only their password.
+SIGNED_UP_EMAIL = "signed_up_email"
+SIGNED_UP = (
+    "Your account is ready: log in with the email and password you just chose. "
+    "If that email already had an account here, it was left as it was: log in with its own password."
+)
+
+
+def _failed(response: Response) -> bool:
+    return response.status_code == 400
+
+
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit("20/hour", methods=["POST"])
+@limiter.limit("5/hour", methods=["POST"], key_func=throttles.by_account)
 def signup() -> ResponseReturnValue:
     if not current_app.config["ALLOW_SIGNUP"]:
         return render_template("auth/signup_closed.html", contact=current_app.config["SIGNUP_CONTACT"])
     form = SignupForm()
     if form.validate_on_submit():
-        try:
-            teacher = create_teacher(form.name.data, form.email.data, form.password.data)
-        except EmailTaken as taken:
-            form.email.errors.append(str(taken))
+        # A new email and one that has an account get the same answer and nobody is logged in, so sign-up
+        # cannot be used to find out which teachers have accounts here.
+        teacher = sign_up(form.name.data, form.email.data, form.password.data)
+        if teacher is not None:
+            log.info("teacher signed up", extra={"event": "signup.ok", "teacher_id": teacher.id})
         else:
-            login_user(teacher)
-            flash("Welcome! Start from the ready lesson plan below, or build your own.", "success")
-            return redirect(url_for("lessons.index"))
+            log.warning("sign-up with an email that has an account", extra={"event": "signup.taken"})
+        if current_user.is_authenticated:
+            logout_user()
+        session[SIGNED_UP_EMAIL] = normalise_email(form.email.data)
+        flash(SIGNED_UP, "success")
+        return redirect(url_for("auth.login", next=url_for("lessons.index")))
     return form_page("auth/signup.html", form=form)
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("30/15 minutes", methods=["POST"])
+@limiter.limit("10/15 minutes", methods=["POST"], key_func=throttles.by_account, deduct_when=_failed)
 def login() -> ResponseReturnValue:
     if is_teacher():
         return redirect(url_for("main.home"))
     form = LoginForm()
+    if request.method == "GET" and not form.email.data:
+        form.email.data = session.pop(SIGNED_UP_EMAIL, None)
     if form.validate_on_submit():
         teacher = find_teacher_by_email(form.email.data)
-        if teacher and check_password(teacher.password_hash, form.password.data):
+        if password_matches(teacher, form.password.data) and teacher is not None:
             if current_user.is_authenticated:
                 logout_user()
             login_user(teacher, remember=form.remember.data)
@@ -88,8 +110,11 @@ def change_password() -> ResponseReturnValue:
         return to_teacher_login()
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        problem = password_problem(form.new_password.data, current_user.email, current_user.name)
         if not check_password(current_user.password_hash, form.current_password.data):
             form.current_password.errors.append("That is not your current password.")
+        elif problem:
+            form.new_password.errors.append(problem)
         else:
             teacher = current_user._get_current_object()
             teacher.password_hash = hash_password(form.new_password.data)

@@ -12,11 +12,10 @@ from pylti1p3.exception import LtiException
 from pylti1p3.lineitem import LineItem
 
 from ..access import current_teacher, is_teacher
-from ..auth.accounts import EmailTaken, create_teacher, find_teacher_by_email
+from ..auth.accounts import EmailTaken, create_teacher, find_teacher_by_email, password_matches
 from ..extensions import db, limiter
 from ..marks.scheme import maximum_score
 from ..models import Assignment, LtiCourse, LtiPlatform, Teacher
-from ..passwords import check_password
 from ..web import form_page, id_or_none
 from .courses import (
     BindingError,
@@ -75,7 +74,7 @@ def link_account() -> ResponseReturnValue:
             teacher = current_teacher()
         elif action == "login" and login.validate_on_submit():
             found = find_teacher_by_email(login.email.data)
-            if found and check_password(found.password_hash, login.password.data):
+            if password_matches(found, login.password.data):
                 teacher = found
             else:
                 login.password.errors.append(BAD_LOGIN)

@@ -84,6 +84,11 @@ def teacher_signs_up(page: Page) -> None:
     page.get_by_label("School email").fill(TEACHER_EMAIL)
     page.get_by_label("Password").fill(TEACHER_PASSWORD)
     page.get_by_role("button", name="Create account").click()
+    # Sign-up answers the same whether or not the email had an account, so the teacher then logs in.
+    expect(page.get_by_text("Your account is ready")).to_be_visible()
+    expect(page.get_by_label("Email")).to_have_value(TEACHER_EMAIL)
+    page.get_by_label("Password").fill(TEACHER_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Lesson plans")
 
 
