@@ -287,3 +287,23 @@ def test_the_glossary_is_linked_when_the_app_has_one(make_app, make_teacher, mak
     login_as(client, make_student(school_class))
     page = client.get(f"/student/assignments/{work.id}").get_data(as_text=True)
     assert '<a href="/film/glossary">Words and dates to know' in page
+
+
+def test_student_home_is_cards_with_the_next_step_on_top(app, student_client, student, ready, write_reflection):
+    first, second, third = ready.prompts[:3]
+    write_reflection(student, first, "Handed in")
+    page = student_client.get("/student").get_data(as_text=True)
+    assert "<table" not in page
+    card = page[page.index('class="card assignment-card"') :]
+    # The next step comes before the list of prompts, and its button opens that prompt.
+    assert card.index("Next:") < card.index("prompt-steps")
+    assert f'the prompt at <span class="time">{second.time_seconds // 3600}:' in card
+    assert f'href="/student/assignments/{ready.id}#prompt-{second.id}"' in card
+    # A returned reflection is the next step before anything new.
+    reflection = write_reflection(student, third, "To revise")
+    with app.app_context():
+        row = db.session.get(Reflection, reflection.id)
+        row.status = S.RETURNED
+        db.session.commit()
+    page = student_client.get("/student").get_data(as_text=True)
+    assert "sent back the reflection" in page and f"#prompt-{third.id}" in page

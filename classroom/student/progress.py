@@ -7,6 +7,7 @@ from sqlalchemy import and_, case, func, select
 from ..extensions import db
 from ..models import Assignment, Prompt, Reflection, StanceAnswer, Student
 from ..statuses import DONE
+from ..statuses import ReflectionStatus as S
 
 
 @dataclass
@@ -25,6 +26,16 @@ class AssignmentProgress:
     done: int
     answered_pre: bool
     prompts: list[PromptStatus] = field(default_factory=list)
+
+    def next_prompt(self) -> PromptStatus | None:
+        """The prompt to work on next: one returned with feedback first, else the first not yet handed in."""
+        for prompt in self.prompts:
+            if prompt.status == S.RETURNED:
+                return prompt
+        for prompt in self.prompts:
+            if prompt.status is None or prompt.status == S.DRAFT:
+                return prompt
+        return None
 
 
 def student_home(student: Student) -> list[AssignmentProgress]:

@@ -182,6 +182,15 @@ def test_on_a_phone_the_player_stays_in_view(new_context, seeded_lesson, app_db)
     assert field >= bottom - 1, "the box is hidden under the player"
     check_reflow(page, "student assignment on a phone", width=320)
 
+    # The student home on a phone: cards with the next step on top, reflowing at 320 px.
+    page.goto("/student")
+    card = page.locator(".assignment-card").first
+    expect(card.locator(".next-step")).to_contain_text("Next:")
+    expect(page.locator("main table")).to_have_count(0)
+    check_reflow(page, "student home on a phone", width=320)
+    height = page.evaluate("() => document.documentElement.scrollHeight")
+    assert height < 2500, f"the home page is {height}px tall on a phone"
+
 
 def test_without_javascript_a_save_comes_back_to_the_prompt(new_context, seeded_lesson, app_db):
     lesson = seeded_lesson
