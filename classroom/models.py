@@ -388,6 +388,24 @@ class ModerationEvent(Model):
     teacher: Mapped[Teacher | None] = relationship()
 
 
+class KeptVersion(Model):
+    """A second answer to the same prompt, kept when the teacher merged two students: the teacher still sees it."""
+
+    __tablename__ = "kept_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The reflection that stayed; this text was the merged-away student's answer to the same prompt.
+    reflection_id: Mapped[int] = mapped_column(ForeignKey("reflections.id", ondelete="CASCADE"), index=True)
+    from_name: Mapped[str] = mapped_column(String(60))
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    html_policy: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    status: Mapped[str] = mapped_column(String(12))
+    feedback: Mapped[str] = mapped_column(Text, default="")
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 # --- LTI 1.3: the LMS platforms this tool trusts, and who and what came from them. ---
 
 

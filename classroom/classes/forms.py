@@ -113,3 +113,14 @@ def date_error_messages(form: AssignmentForm) -> None:
     """Replace WTForms' terse parse error with one that shows the expected shape."""
     for field in (form.opens_at, form.closes_at):
         field.errors = [DATETIME_MESSAGE if "Not a valid" in message else message for message in field.errors]
+
+
+class MergeForm(Form):
+    """Which student of the class keeps the work; the choices are the class's other students."""
+
+    into = SelectField(
+        "Move their work to",
+        coerce=int,
+        validators=[InputRequired("Choose the student who keeps the work.")],
+        description="That student keeps their name and return code.",
+    )

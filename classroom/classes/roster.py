@@ -3,10 +3,12 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from ..access import class_student_or_404, owned_class_or_404
+from ..access import class_student_or_404, current_teacher, owned_class_or_404
+from ..lms.grades import scores_changed
 from ..web import form_page
 from . import students
-from .forms import RenameForm
+from .forms import MergeForm, RenameForm
+from .merge import MergeRefused, merge_students
 from .routes import bp
 
 
@@ -44,6 +46,46 @@ def remove_student(class_id: int, student_id: int) -> ResponseReturnValue:
         "classes/remove_student.html",
         school_class=school_class,
         student=student,
+        summary=students.removal_summary(student),
+    )
+
+
+@bp.route("/<int:class_id>/students/<int:student_id>/merge", methods=["GET", "POST"])
+def merge_student(class_id: int, student_id: int) -> ResponseReturnValue:
+    """The same person joined twice: move one student's work to the other and remove the first."""
+    school_class = owned_class_or_404(class_id)
+    student = class_student_or_404(school_class, student_id)
+    others = [other for other in students.students_by_name(school_class) if other.id != student.id]
+    form = MergeForm()
+    form.into.choices = [(other.id, other.display_name) for other in others]
+    if form.validate_on_submit():
+        keep = class_student_or_404(school_class, form.into.data)
+        name = student.display_name
+        try:
+            summary = merge_students(keep, student, current_teacher())
+        except MergeRefused as problem:
+            form.into.errors.append(str(problem))
+        else:
+            for assignment_id in students.assignment_ids(school_class):
+                scores_changed(assignment_id, [keep.id])
+            kept = (
+                f" {summary.kept_versions} answer{'s' if summary.kept_versions != 1 else ''} to a prompt both had "
+                f"{'are' if summary.kept_versions != 1 else 'is'} kept as a second version on the reflection’s history page."
+                if summary.kept_versions
+                else ""
+            )
+            flash(
+                f"Merged {name} into {keep.display_name}: {summary.moved} reflection{'s' if summary.moved != 1 else ''} "
+                f"moved.{kept} {name}’s return code no longer works.",
+                "success",
+            )
+            return redirect(url_for("classes.roster", class_id=school_class.id, _anchor=f"student-{keep.id}"))
+    return form_page(
+        "classes/merge_student.html",
+        form=form,
+        school_class=school_class,
+        student=student,
+        others=others,
         summary=students.removal_summary(student),
     )
 

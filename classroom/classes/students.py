@@ -48,6 +48,11 @@ def class_roster(school_class: SchoolClass) -> tuple[list[RosterRow], int]:
     ], total or 0
 
 
+def assignment_ids(school_class: SchoolClass) -> list[int]:
+    """The ids of the class's assignments."""
+    return list(db.session.scalars(select(Assignment.id).where(Assignment.class_id == school_class.id)))
+
+
 def students_by_name(school_class: SchoolClass) -> list[Student]:
     """The class's students in alphabetical order, for the printable return codes."""
     return list(

@@ -13,6 +13,7 @@ from ..access import (
     owned_reflection_or_404,
     teachers_only,
 )
+from ..classes.merge import kept_versions_of
 from ..extensions import db
 from ..lms.grades import reflections_changed
 from ..marks.logic import mark_history, mark_of, marks_by_reflection
@@ -281,6 +282,7 @@ def render_history(reflection, failed=None, status=200):
             reflection=reflection,
             events=history_of(reflection),
             hidden=_hidden(reflection, back="history"),
+            kept_versions=kept_versions_of(reflection),
             failed=failed,
             mark=mark_of(reflection),
             mark_events=mark_history(reflection),
