@@ -356,7 +356,8 @@ def test_query_count_does_not_grow_with_the_class(
         assert response.status_code == 200
         counts.append(len(seen))
     assert counts[0] == counts[1], counts
-    assert counts[1] <= 12, counts
+    # The report also lists the starred highlights (one query more than the dashboard).
+    assert counts[1] <= 13, counts
 
 
 def test_large_class_dashboard_numbers(app, teacher_client, school_class, assignment):
@@ -560,3 +561,22 @@ def test_changed_minds_are_anonymised_as_the_assignment_says(app, fixture_class,
 def test_no_changed_minds_yet(app, teacher_client, assignment):
     page = teacher_client.get(f"/dashboard/assignments/{assignment.id}").get_data(as_text=True)
     assert "Nobody has changed their answer yet" in page
+
+
+def test_report_has_the_starred_highlights_anonymised_the_stance_chart_and_a_print_button(
+    teacher_client, fixture_class, assignment
+):
+    html = teacher_client.get(f"/dashboard/assignments/{assignment.id}/report").get_data(as_text=True)
+    highlights = html.split('id="report-highlights"', 1)[1].split("</section>", 1)[0]
+    # Anya's starred, approved reflection, without her name; nothing unstarred.
+    assert "Memory of the victims matters." in highlights
+    assert "Anya" not in highlights and "A victim's memory" not in highlights
+    assert 'moment cited: <span class="time">0:10:10</span>' in highlights
+    # The stance chart is drawn in the report.
+    assert 'id="stance-chart-title"' in html
+    assert "data-print hidden" in html and "js/print-button.js" in html
+
+
+def test_report_without_highlights_says_how_to_add_them(teacher_client, assignment):
+    html = teacher_client.get(f"/dashboard/assignments/{assignment.id}/report").get_data(as_text=True)
+    assert "No highlights yet" in html

@@ -117,6 +117,7 @@ def report(assignment_id: int) -> ResponseReturnValue:
         drawn=_charts(data),
         printable=True,
         minds=_changed_minds(assignment),
+        highlights=starred_reflections(assignment),
     )
 
 
