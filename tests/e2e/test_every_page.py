@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from classroom.extensions import db
 from classroom.join.logic import join_class
 from classroom.models import PlanPrompt, Prompt, Reflection, SchoolClass, Teacher, utcnow
-from classroom.moderation.decisions import approve_reflection, set_star
+from classroom.moderation.decisions import approve_reflection, reject_reflection, set_star
 from classroom.student.reflections import save_reflection
 from classroom.student.stance import record_stance
 
@@ -49,7 +49,13 @@ def busy_class(seeded_lesson, live_app):
         record_stance(dasha, prompt.assignment, "pre", 1)
         # An email address: the flags tell the teacher, they never block the student.
         flagged = save_reflection(dasha, prompt, "Write to me at dasha@example.com about the march.", submit=True)
+        # A rejected reflection: the queue and its history page offer to take the rejection back.
+        misha = join_class(school_class, "Misha")
+        record_stance(misha, prompt.assignment, "pre", 0)
+        rejected = save_reflection(misha, prompt, "This film is boring and I did not watch it.", submit=True)
+        reject_reflection(rejected, teacher, "Please write about a moment in the film.")
         lesson.pages.update(
+            rejected_id=rejected.id,
             link_token=prompt.assignment.link_token,
             student_id=alexei.id,
             approved_id=approved.id,
@@ -117,6 +123,8 @@ def test_every_teacher_page(new_context, busy_class, live_app):
         ("t-roster-remove", "classes.remove_student", {"class_id": c, "student_id": ids["student_id"]}),
         ("t-moderation", "moderation.queue", {"class_id": c}),
         ("t-moderation-history", "moderation.history", {"reflection_id": ids["approved_id"]}),
+        ("t-moderation-rejected", "moderation.history", {"reflection_id": ids["rejected_id"]}),
+        ("t-roster-merge", "classes.merge_student", {"class_id": c, "student_id": ids["student_id"]}),
         ("t-flag-words", "moderation.flag_words", {}),
         ("t-dashboard-class", "dashboard.class_overview", {"class_id": c}),
         ("t-dashboard", "dashboard.assignment", {"assignment_id": a}),
