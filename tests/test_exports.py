@@ -88,6 +88,10 @@ def test_reflections_csv(teacher_client, exported, school_class):
         "Status",
         "Words",
         "Text",
+        "Teacher's feedback or reason",
+        "Answer before viewing",
+        "Answer after viewing",
+        "Started (UTC)",
         "Submitted (UTC)",
         "Decided (UTC)",
     ]
@@ -104,7 +108,8 @@ def test_reflections_csv(teacher_client, exported, school_class):
         "9",
     ]
     assert first[8] == "Bold start, then -1 and a tag\n\n> quoted line"  # the quote keeps its marker (issue 13)
-    assert len(first[9]) == 16 and first[10] == ""
+    # Issue 9 added the feedback and stance columns; the times follow in order (started, submitted, decided).
+    assert len(first[12]) == 16 and len(first[13]) == 16 and first[14] == ""
     assert second[2] == "Миша" and second[6] == "Rejected" and second[5] == ""
     assert second[8] == '\'@everyone Память, "кавычки"'
 
@@ -127,3 +132,63 @@ def test_matrix_csv(teacher_client, exported, make_student, school_class):
         ["'=cmd|' /C calc'!A0", "Approved", "Not started", "Not started", "1"],
         ["Миша", "Draft", "Rejected", "Not started", "0"],
     ]
+
+
+def test_reflections_csv_has_feedback_stance_answers_and_only_the_current_decision(
+    app, teacher_client, make_student, make_reflection, make_stance, school_class, assignment
+):
+    from datetime import timedelta
+
+    from classroom.models import utcnow
+
+    p0, p1, _ = assignment.prompts
+    lena, oleg = make_student(school_class, "Lena"), make_student(school_class, "Oleg")
+    now = utcnow()
+    make_reflection(
+        lena,
+        p0,
+        "First try.",
+        status="returned",
+        feedback="Say more about the flowers.",
+        submitted_at=now - timedelta(hours=2),
+        decided_at=now - timedelta(hours=1),
+    )
+    # Returned, rewritten and handed in again: the old decision and its feedback are not its decision.
+    make_reflection(
+        oleg,
+        p0,
+        "- one point\n- another point",
+        status="awaiting",
+        feedback="Too short.",
+        submitted_at=now,
+        decided_at=now - timedelta(hours=1),
+    )
+    make_reflection(
+        oleg,
+        p1,
+        "Rude.",
+        status="rejected",
+        feedback="Not kind to a classmate.",
+        submitted_at=now - timedelta(hours=3),
+        decided_at=now - timedelta(hours=2),
+    )
+    options = assignment.stance_options
+    make_stance(lena, assignment, "pre", 0)
+    make_stance(lena, assignment, "post", 2)
+    make_stance(oleg, assignment, "pre", 1)
+    rows = parse(teacher_client.get(f"/dashboard/assignments/{assignment.id}/reflections.csv").get_data().decode())
+    header = rows[0]
+    by = {(row[2], row[3][:10]): dict(zip(header, row, strict=True)) for row in rows[1:]}
+    lena_row = by[("Lena", p0.text[:10])]
+    assert lena_row["Teacher's feedback or reason"] == "Say more about the flowers."
+    assert (lena_row["Answer before viewing"], lena_row["Answer after viewing"]) == (options[0], options[2])
+    times = [lena_row["Started (UTC)"], lena_row["Submitted (UTC)"], lena_row["Decided (UTC)"]]
+    assert all(times) and times[1] < times[2]
+    resubmitted = by[("Oleg", p0.text[:10])]
+    assert resubmitted["Status"].startswith("Awaiting")
+    assert resubmitted["Decided (UTC)"] == "" and resubmitted["Teacher's feedback or reason"] == ""
+    # List markers kept (the leading one guarded against formula injection).
+    assert resubmitted["Text"] == "'- one point\n- another point"
+    assert (resubmitted["Answer before viewing"], resubmitted["Answer after viewing"]) == (options[1], "")
+    rejected = by[("Oleg", p1.text[:10])]
+    assert rejected["Teacher's feedback or reason"] == "Not kind to a classmate." and rejected["Decided (UTC)"]

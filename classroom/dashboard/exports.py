@@ -34,9 +34,15 @@ REFLECTION_HEADER = [
     "Status",
     "Words",
     "Text",
+    "Teacher's feedback or reason",
+    "Answer before viewing",
+    "Answer after viewing",
+    "Started (UTC)",
     "Submitted (UTC)",
     "Decided (UTC)",
 ]
+# A decision the teacher made on the text as it stands (a resubmitted text awaits a new one).
+DECIDED = frozenset({ReflectionStatus.APPROVED, ReflectionStatus.RETURNED, ReflectionStatus.REJECTED})
 
 
 def safe_cell(value: object) -> str:
@@ -72,24 +78,47 @@ def _when(moment: datetime | None) -> str:
     return as_utc(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-def reflection_rows(class_name: str, assignment_title: str, reflections: list[Reflection]) -> list[list]:
-    """One row per reflection, its text as plain text (no markup)."""
-    return [
-        [
-            class_name,
-            assignment_title,
-            r.student.display_name,
-            r.prompt.text,
-            format_film_time(r.prompt.time_seconds),
-            format_film_time(r.cited_seconds) if r.cited_seconds is not None else "",
-            ReflectionStatus.label_of(r.status),
-            r.word_count,
-            export_text(r.body, r.body_text, r.html_policy),
-            _when(r.submitted_at),
-            _when(r.decided_at),
-        ]
-        for r in reflections
-    ]
+def current_decision(reflection: Reflection) -> bool:
+    """Whether the reflection's decision (time, feedback or reason) is about its text as it stands now."""
+    if reflection.status not in DECIDED or reflection.decided_at is None:
+        return False
+    return reflection.submitted_at is None or as_utc(reflection.decided_at) >= as_utc(reflection.submitted_at)
+
+
+def reflection_rows(
+    class_name: str,
+    assignment_title: str,
+    reflections: list[Reflection],
+    stances: dict[int, dict[str, str]] | None = None,
+) -> list[list]:
+    """One row per reflection: its text as plain text (list and quote markers kept), the teacher's feedback
+    or reason, the student's stance answers (`stances[student_id][phase]`), and its times in order. A text
+    handed in again shows no decision until the teacher makes a new one."""
+    stances = stances or {}
+    rows = []
+    for r in reflections:
+        decided = current_decision(r)
+        answers = stances.get(r.student_id, {})
+        rows.append(
+            [
+                class_name,
+                assignment_title,
+                r.student.display_name,
+                r.prompt.text,
+                format_film_time(r.prompt.time_seconds),
+                format_film_time(r.cited_seconds) if r.cited_seconds is not None else "",
+                ReflectionStatus.label_of(r.status),
+                r.word_count,
+                export_text(r.body, r.body_text, r.html_policy),
+                r.feedback if decided else "",
+                answers.get("pre", ""),
+                answers.get("post", ""),
+                _when(r.created_at),
+                _when(r.submitted_at),
+                _when(r.decided_at) if decided else "",
+            ]
+        )
+    return rows
 
 
 def matrix_table(dashboard: AssignmentDashboard) -> tuple[list[str], list[list]]:

@@ -21,6 +21,7 @@ from .stats import (
     reflections_for,
     reflections_page,
     sort_key,
+    stance_texts_by_student,
 )
 from .stats import (
     highlights as starred_reflections,
@@ -172,7 +173,12 @@ def _csv_response(text: str, name: str) -> Response:
 @bp.route("/assignments/<int:assignment_id>/reflections.csv")
 def reflections_csv(assignment_id: int) -> ResponseReturnValue:
     assignment = owned_assignment_or_404(assignment_id)
-    rows = exports.reflection_rows(assignment.school_class.name, assignment.title, reflections_for(assignment))
+    rows = exports.reflection_rows(
+        assignment.school_class.name,
+        assignment.title,
+        reflections_for(assignment),
+        stance_texts_by_student(assignment),
+    )
     name = exports.filename(assignment.school_class.name, assignment.title, f"{assignment.id}", "reflections")
     return _csv_response(exports.to_csv(exports.REFLECTION_HEADER, rows), name)
 

@@ -530,6 +530,20 @@ class ChangedMinds:
     students: list[ChangedMindStudent] = field(default_factory=list)
 
 
+def stance_texts_by_student(assignment: Assignment) -> dict[int, dict[str, str]]:
+    """Each student's stance answers as option texts, by phase ("pre", "post"), in one query."""
+    options = list(assignment.stance_options or [])
+    found: dict[int, dict[str, str]] = defaultdict(dict)
+    for student_id, phase, index in db.session.execute(
+        db.select(StanceAnswer.student_id, StanceAnswer.phase, StanceAnswer.option_index).where(
+            StanceAnswer.assignment_id == assignment.id
+        )
+    ):
+        if 0 <= index < len(options):
+            found[student_id][phase] = options[index]
+    return dict(found)
+
+
 def changed_minds(assignment: Assignment) -> list[ChangedMinds]:
     """Reflections of the students whose stance answer changed, grouped by before -> after (largest group first).
 
