@@ -30,9 +30,14 @@ def typed_return_code() -> str:
 
 
 def by_return_code_class() -> str:
-    """The class the posted return code names ("class:none" for a code without a class number)."""
-    number = class_number_of(typed_return_code())
-    return f"class:{'none' if number is None else number}"
+    """The class the posted return code names."""
+    return f"class:{class_number_of(typed_return_code())}"
+
+
+def names_no_class() -> bool:
+    """The posted return code has no class number (an old three-word code, a typo): it can match nobody and
+    belongs to no class, so it counts against the address only, and the student is told what changed."""
+    return class_number_of(typed_return_code()) is None
 
 
 def by_return_code() -> str:

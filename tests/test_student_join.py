@@ -281,6 +281,21 @@ def test_successful_resumes_do_not_use_up_the_address_or_class_limit(make_app):
             assert resume_from(client, code) == 302
 
 
+def test_old_three_word_codes_from_a_whole_district_are_told_what_changed_not_to_slow_down(make_app):
+    """After the upgrade many students type their old codes at once: they share no class, so they are never
+    pooled into one limit; each is told to ask for the new code."""
+    app, _codes = limited_school(make_app, classes=1)
+    client = app.test_client()
+    for n in range(150):
+        response = client.post(
+            "/join/resume",
+            data={"return_code": f"maple-otter-{n}"},
+            environ_base={"REMOTE_ADDR": f"10.4.{n // 100}.{n % 100}"},
+        )
+        assert response.status_code == 400
+    assert "ask your teacher for your new one" in response.get_data(as_text=True)
+
+
 def test_an_old_three_word_code_is_told_what_changed(client, student):
     response = client.post("/join/resume", data={"return_code": "maple-otter-quill"})
     assert response.status_code == 400

@@ -73,7 +73,11 @@ def index() -> ResponseReturnValue:
 @csrf.exempt  # checked by the form itself, so a stale page still gets its kept text back
 @limiter.limit(RESUME_FAILURES_PER_ADDRESS, methods=["POST"], deduct_when=_failed, key_func=throttles.by_address)
 @limiter.limit(
-    RESUME_FAILURES_PER_CLASS, methods=["POST"], deduct_when=_failed, key_func=throttles.by_return_code_class
+    RESUME_FAILURES_PER_CLASS,
+    methods=["POST"],
+    deduct_when=_failed,
+    key_func=throttles.by_return_code_class,
+    exempt_when=throttles.names_no_class,
 )
 @limiter.limit(RESUME_TRIES_PER_CODE, methods=["POST"], key_func=throttles.by_return_code)
 def resume() -> ResponseReturnValue:
