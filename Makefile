@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test check lint install install-dev lock audit db demo reset-demo e2e-deps e2e-moodle clean bench-deps bench-smoke two-instances
+.PHONY: run test check fast-tests lint install install-dev lock audit db demo reset-demo e2e-deps e2e-moodle clean bench-deps bench-smoke two-instances
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -70,7 +70,9 @@ lint: install-dev
 
 # What CI runs first: lint and types, then every test but the browser ones (SQLite unless
 # TEST_DATABASE_URL is set). No coverage floor here: a part of the suite cannot reach it.
-check: lint
+check: lint fast-tests
+
+fast-tests: install-dev
 	$(BIN)/python -m pytest -m "not e2e" -rs $(PYTEST_ARGS)
 
 # Browser tests need Debian's Chromium (Playwright never downloads a browser of its own) and
