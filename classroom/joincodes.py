@@ -60,6 +60,8 @@ def normalise_return_code(text: str) -> str:
 def class_number_of(code: str) -> int | None:
     """The class number a (normalised) return code starts with, or None when it does not start with one."""
     first = code.split("-", 1)[0]
-    if first.isascii() and first.isdigit() and len(first) <= 14:
-        return int(first)
+    if first.isascii() and first.isdigit() and len(first) <= 10:
+        number = int(first)
+        # No class id is bigger than a database integer; looking one up fails the query on PostgreSQL.
+        return number if number <= 2**31 - 1 else None
     return None

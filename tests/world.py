@@ -34,6 +34,7 @@ from classroom.sanitize import render_reflection, word_count
 
 from .conftest import TEACHER_PASSWORD, login_as, test_config
 
+CAPTIONS = "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nМы помним.\n"
 ROLES = ("anonymous", "owner", "other_teacher", "admin", "student", "other_student")
 
 
@@ -92,7 +93,7 @@ def build_world(tmp_path, pg_schema, **overrides) -> World:
         other_class = create_class(other, "Other 10A", "Autumn 2026")
         plan = copy_starter_plan(owner)
         db.session.flush()
-        assignment = assign_plan(school_class, plan)
+        assignment = assign_plan(school_class, plan, captions_vtt=CAPTIONS)
         other_plan = LessonPlan(
             teacher_id=other.id,
             film_id=film.id,

@@ -22,7 +22,7 @@ from pylti1p3.exception import LtiException, OIDCException
 from ..access import is_teacher
 from ..extensions import csrf, db, limiter
 from ..models import Assignment, LtiPlatform
-from ..web import id_or_none
+from ..web import has_control_characters, id_or_none
 from .courses import (
     BindingError,
     bind_resource_link,
@@ -105,6 +105,17 @@ def refusal_for(error: Exception) -> Refusal:
             text,
         )
     return Refusal(400, "This launch could not be used. Open the activity again from your course.", text)
+
+
+@bp.before_request
+def refuse_control_characters() -> None:
+    """The platform's own posts are read field by field, not through a form: a control character in one
+    (a NUL byte fails the launch data lookup on PostgreSQL) is refused before anything looks it up."""
+    if request.endpoint not in ("lms.login", "lms.launch"):
+        return
+    for key in request.values:
+        if has_control_characters(key) or any(has_control_characters(v) for v in request.values.getlist(key)):
+            raise Refusal(400, "Open this activity from your course in the LMS.", "control character in the request")
 
 
 # --- OIDC login initiation -------------------------------------------------------------------
