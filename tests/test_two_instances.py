@@ -220,12 +220,14 @@ def cluster():
         GUNICORN_ACCESS_LOG=str(tmp / "access.log"),
     )
     env.pop("BENCH_ROUTES", None)
-    subprocess.run([str(ROOT / ".venv/bin/flask"), "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
-    data = _seed(database_url, env)
     running = Cluster(tmp, database_url, env)
     try:
+        # Everything after CREATE DATABASE is undone below, even when the set-up itself fails.
+        subprocess.run(
+            [str(ROOT / ".venv/bin/flask"), "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True
+        )
+        running.data = _seed(database_url, env)
         running.start()
-        running.data = data
         yield running
     finally:
         running.stop()
