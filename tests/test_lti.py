@@ -564,7 +564,7 @@ def test_dynamic_registration_registers_the_platform_and_closes(app, platform, r
     again = app.test_client().get(
         path, query_string={"openid_configuration": f"{platform.issuer}/.well-known/openid-configuration"}
     )
-    assert again.status_code == 401
+    assert again.status_code == 400
 
 
 def test_dynamic_registration_refuses_a_forged_issuer(app, platform, rsps, admin, caplog):
