@@ -284,3 +284,18 @@ def test_no_warning_once_every_time_is_checked(app, teacher_client, teacher, sch
     )
     page = response.get_data(as_text=True)
     assert "Assigned" in page and "not yet checked" not in page
+
+
+def test_bringing_changes_drops_the_cached_dashboard(app, teacher_client, teacher, assignment):
+    """Only a prompt dropped from the plan (a bulk delete): the dashboard must not keep showing it."""
+    from classroom.lessons import plans
+
+    dashboard = f"/dashboard/assignments/{assignment.id}"
+    assert "Who keeps the record when the state does not?" in teacher_client.get(dashboard).get_data(as_text=True)
+    with app.app_context():
+        plans.delete_prompt(db.session.get(LessonPlan, assignment.plan_id).prompts[2])
+    page = teacher_client.get(f"/classes/assignments/{assignment.id}").get_data(as_text=True)
+    digest = re.search(r'name="digest" value="([0-9a-f]+)"', page).group(1)
+    teacher_client.post(f"/classes/assignments/{assignment.id}/plan-changes", data={"digest": digest})
+    assert len(stored_prompts(app, assignment.id)) == 2
+    assert "Who keeps the record when the state does not?" not in teacher_client.get(dashboard).get_data(as_text=True)

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.orm.attributes import flag_modified
+
 from ..extensions import db
 from ..filmtime import format_film_time
 from ..models import THEMES, Assignment, PlanPrompt, Prompt, Reflection, utcnow
@@ -196,6 +198,8 @@ def bring_plan_changes(assignment: Assignment, now: datetime | None = None) -> l
             # Only while it still has no answer: a student who started one a moment ago keeps it.
             has_answer = db.select(Reflection.id).where(Reflection.prompt_id == prompt.id).exists()
             db.session.execute(db.delete(Prompt).where(Prompt.id == prompt.id, ~has_answer))
+            # A bulk delete is not seen by the aggregate cache's flush watcher: the assignment's row is.
+            flag_modified(assignment, "title")
         elif change.kind == "kept" and prompt is not None:
             # Its answers stay: it no longer follows the plan, so it is not offered again.
             prompt.plan_prompt_id = None
