@@ -14,7 +14,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload, undefer
 from werkzeug.wrappers import Response
 
 from .extensions import db, login_manager
-from .models import Assignment, LessonPlan, PlanPrompt, Prompt, Reflection, SchoolClass, Student, Teacher
+from .models import Assignment, CaptionTrack, LessonPlan, PlanPrompt, Prompt, Reflection, SchoolClass, Student, Teacher
 from .sessions import parse_login_id, token_matches
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -181,13 +181,19 @@ def find_student_prompt(assignment_id: int, prompt_id: int) -> Prompt | None:
 # --- Shared by both sides. ---
 
 
-def captioned_assignment_or_404(assignment_id: int) -> Assignment:
-    """An assignment with captions, for its class's teacher or one of its students."""
+def caption_track_or_404(assignment_id: int, language: str | None = None) -> CaptionTrack:
+    """An assignment's captions in one language (English, else the first, when none is named), with its
+    text, for its class's teacher or one of its students."""
     query = (
-        db.select(Assignment)
-        .where(Assignment.id == assignment_id, Assignment.captions_vtt != "")
-        .options(undefer(Assignment.captions_vtt))
+        db.select(CaptionTrack)
+        .join(Assignment, CaptionTrack.assignment_id == Assignment.id)
+        .where(Assignment.id == assignment_id)
+        .options(undefer(CaptionTrack.vtt))
     )
+    if language is not None:
+        query = query.where(CaptionTrack.language == language)
+    else:
+        query = query.order_by((CaptionTrack.language != "en"), CaptionTrack.language).limit(1)
     if is_teacher():
         query = query.join(SchoolClass, Assignment.class_id == SchoolClass.id).where(
             SchoolClass.teacher_id == current_user.id

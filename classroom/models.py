@@ -171,6 +171,21 @@ class SchoolClass(Model):
     )
 
 
+class CaptionTrack(Model):
+    """One language of an assignment's captions: a WebVTT file the teacher uploaded, served from this site."""
+
+    __tablename__ = "caption_tracks"
+    __table_args__ = (UniqueConstraint("assignment_id", "language", name="uq_caption_track_language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), index=True)
+    # A language code from classroom/classes/media.py CAPTION_LANGUAGES (the track's srclang).
+    language: Mapped[str] = mapped_column(String(8))
+    # Up to 512 KB, so loaded only when asked for (the captions file itself).
+    vtt: Mapped[str] = mapped_column(Text, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Assignment(Model):
     __tablename__ = "assignments"
 
@@ -186,10 +201,10 @@ class Assignment(Model):
     opens_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     closes_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     video_url: Mapped[str] = mapped_column(String(2000), default="")
-    # The school's WebVTT captions, uploaded by the teacher and served from this site. Up to 512 KB, so
-    # loaded only when asked for (the captions file itself); pages ask has_captions, which reads no text.
-    captions_vtt: Mapped[str] = mapped_column(Text, default="", deferred=True)
-    has_captions: Mapped[bool] = column_property(captions_vtt != "")
+    # Pages ask has_captions, which reads no captions text; the tracks themselves are CaptionTrack rows.
+    has_captions: Mapped[bool] = column_property(
+        db.select(CaptionTrack.id).where(CaptionTrack.assignment_id == id).exists()
+    )
     require_approval: Mapped[bool] = mapped_column(Boolean, default=True)
     show_classmates: Mapped[bool] = mapped_column(Boolean, default=True)
     anonymise: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -211,6 +226,9 @@ class Assignment(Model):
         cascade="all, delete-orphan",
         passive_deletes=True,
         order_by="(Prompt.time_seconds, Prompt.id)",
+    )
+    caption_tracks: Mapped[list[CaptionTrack]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by=CaptionTrack.language
     )
 
     def is_open(self, now: datetime | None = None) -> bool:

@@ -4,6 +4,7 @@ import re
 
 from flask import Flask, current_app, url_for
 
+from .classes.media import CAPTION_LANGUAGES
 from .classes.prompts import answered_before_change
 from .filmtime import format_film_time
 from .marks.scheme import describe_mark
@@ -55,6 +56,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["film_time"] = format_film_time
     app.jinja_env.filters["user_html"] = user_html
     app.jinja_env.filters["school_time"] = school_time
+    app.jinja_env.globals["caption_language_names"] = CAPTION_LANGUAGES
     app.jinja_env.globals["status_labels"] = STATUS_LABELS
     app.jinja_env.globals["statuses"] = ReflectionStatus
     app.jinja_env.globals["status_sets"] = STATUS_SETS

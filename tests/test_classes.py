@@ -13,6 +13,7 @@ from classroom.extensions import db
 from classroom.joincodes import JOIN_ALPHABET
 from classroom.models import (
     Assignment,
+    CaptionTrack,
     LessonPlan,
     Mark,
     ModerationEvent,
@@ -38,10 +39,18 @@ def get_class(app, class_id):
 
 def get_assignment(app, assignment_id):
     with app.app_context():
-        # The captions text is deferred (loaded only when asked for); the tests read it after the session ends.
-        assignment = db.session.get(Assignment, assignment_id, options=[undefer(Assignment.captions_vtt)])
+        assignment = db.session.get(Assignment, assignment_id)
         if assignment is None:
             return None
+        # The captions text is deferred (loaded only when asked for); the tests read it after the session ends.
+        assignment.captions = {
+            track.language: track.vtt
+            for track in db.session.scalars(
+                db.select(CaptionTrack)
+                .where(CaptionTrack.assignment_id == assignment_id)
+                .options(undefer(CaptionTrack.vtt))
+            )
+        }
         prompts = [(p.time_seconds, p.text) for p in assignment.prompts]
         db.session.expunge(assignment)
         return assignment, prompts
@@ -488,17 +497,84 @@ def test_edit_assignment(app, teacher_client, school_class, make_assignment):
     assert stored.title == "Week 2: memory"
     assert stored.opens_at.replace(tzinfo=None) == datetime(2027, 1, 10, 8, 15)
     assert (stored.require_approval, stored.show_classmates, stored.anonymise) == (False, True, False)
-    assert stored.captions_vtt == VTT.decode()
+    assert stored.captions == {"en": VTT.decode()}
     assert len(prompts) == 3
 
     # Saving again without a new file keeps the captions; ticking "remove" drops them.
     teacher_client.post(f"/classes/assignments/{assignment.id}/edit", data=data)
-    assert get_assignment(app, assignment.id)[0].captions_vtt == VTT.decode()
-    assert "Remove the captions file" in teacher_client.get(f"/classes/assignments/{assignment.id}/edit").get_data(
+    assert get_assignment(app, assignment.id)[0].captions == {"en": VTT.decode()}
+    assert "Remove the English captions" in teacher_client.get(f"/classes/assignments/{assignment.id}/edit").get_data(
         as_text=True
     )
-    teacher_client.post(f"/classes/assignments/{assignment.id}/edit", data={**data, "remove_captions": "y"})
-    assert get_assignment(app, assignment.id)[0].captions_vtt == ""
+    teacher_client.post(f"/classes/assignments/{assignment.id}/edit", data={**data, "remove_captions": "en"})
+    assert get_assignment(app, assignment.id)[0].captions == {}
+
+
+RUSSIAN_VTT = "WEBVTT\n\n00:00.000 --> 00:02.000\nПамять\n".encode()
+
+
+def test_captions_in_several_languages_each_a_track_of_its_own(
+    app, teacher_client, school_class, make_assignment, make_student, answer_stance
+):
+    assignment = make_assignment(
+        school_class, captions_vtt=VTT.decode(), video_url="https://media.school.example/f.mp4"
+    )
+    data = assignment_form(
+        title="Week 1",
+        opens_at="",
+        closes_at="",
+        video_url="https://media.school.example/f.mp4",
+        captions_language="ru",
+        captions=upload(RUSSIAN_VTT, "ru.vtt"),
+    )
+    response = teacher_client.post(
+        f"/classes/assignments/{assignment.id}/edit", data=data, content_type="multipart/form-data"
+    )
+    assert response.status_code == 302
+    assert get_assignment(app, assignment.id)[0].captions == {"en": VTT.decode(), "ru": RUSSIAN_VTT.decode()}
+
+    # Students get one <track> per language, English first and the default, each with its srclang.
+    student_client = app.test_client()
+    student = make_student(school_class)
+    answer_stance(student, assignment)
+    login_as(student_client, student)
+    page = student_client.get(f"/student/assignments/{assignment.id}").get_data(as_text=True)
+    english = f"/student/assignments/{assignment.id}/captions/en.vtt"
+    russian = f"/student/assignments/{assignment.id}/captions/ru.vtt"
+    assert f'<track kind="captions" srclang="en" label="English" src="{english}" default>' in page
+    assert f'<track kind="captions" srclang="ru" label="Russian (русский)" src="{russian}">' in page
+    assert student_client.get(russian).get_data() == RUSSIAN_VTT
+    assert student_client.get(english).get_data() == VTT
+    # The old single-file address still serves the English track; unknown languages are a 404.
+    assert student_client.get(f"/student/assignments/{assignment.id}/captions.vtt").get_data() == VTT
+    assert student_client.get(f"/student/assignments/{assignment.id}/captions/de.vtt").status_code == 404
+    assert student_client.get(f"/student/assignments/{assignment.id}/captions/xx.vtt").status_code == 404
+
+    # A second Russian file replaces the Russian track; the teacher's page lists both languages.
+    newer = RUSSIAN_VTT.replace("Память".encode(), "Память народа".encode())
+    teacher_client.post(
+        f"/classes/assignments/{assignment.id}/edit",
+        data={**data, "captions": upload(newer, "ru2.vtt")},
+        content_type="multipart/form-data",
+    )
+    assert get_assignment(app, assignment.id)[0].captions["ru"] == newer.decode()
+    overview = teacher_client.get(f"/classes/assignments/{assignment.id}").get_data(as_text=True)
+    assert "English" in overview and "Russian (русский)" in overview
+
+    # Removing only the English track leaves Russian, which the old address now serves.
+    teacher_client.post(
+        f"/classes/assignments/{assignment.id}/edit",
+        data={key: value for key, value in data.items() if key != "captions"} | {"remove_captions": "en"},
+    )
+    assert list(get_assignment(app, assignment.id)[0].captions) == ["ru"]
+    assert student_client.get(f"/student/assignments/{assignment.id}/captions.vtt").get_data() == newer
+    # A language that is not on the list is refused next to the field, with a 400.
+    refused = teacher_client.post(
+        f"/classes/assignments/{assignment.id}/edit",
+        data={**data, "captions_language": "xx", "captions": upload(RUSSIAN_VTT, "x.vtt")},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 400
 
 
 def test_edit_assignment_bad_dates(app, teacher_client, school_class, make_assignment):

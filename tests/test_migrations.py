@@ -83,7 +83,7 @@ def test_every_migration_keeps_a_schools_data(make_app):
             run(
                 "INSERT INTO assignments (id, class_id, film_id, title, objectives, video_url, captions_vtt,"
                 " require_approval, show_classmates, anonymise, stance_question, stance_options, created_at)"
-                " VALUES (1, 1, 1, 'A', '', '', '', true, true, true, 'Q', '[]', CURRENT_TIMESTAMP)"
+                " VALUES (1, 1, 1, 'A', '', '', 'WEBVTT\n\nHello', true, true, true, 'Q', '[]', CURRENT_TIMESTAMP)"
             )
             run(
                 "INSERT INTO prompts (id, assignment_id, text, time_seconds, theme, pause, time_confirmed, teacher_note)"
@@ -109,6 +109,16 @@ def test_every_migration_keeps_a_schools_data(make_app):
             code = run("SELECT return_code FROM students").scalar()
             assert code.startswith("1-") and len(code.split("-")) == 5
             assert run("SELECT return_codes_reissued_at FROM classes").scalar() is not None
+            # The assignment's one captions file becomes its English track.
+            assert tuple(run("SELECT assignment_id, language, vtt FROM caption_tracks").one()) == (
+                1,
+                "en",
+                "WEBVTT\n\nHello",
+            )
+        downgrade(revision="b7d3e5f1a2c4")
+        with db.engine.connect() as connection:
+            # Going back puts the English track into the assignment's captions again.
+            assert connection.exec_driver_sql("SELECT captions_vtt FROM assignments").scalar() == "WEBVTT\n\nHello"
         downgrade(revision="base")
         with db.engine.begin() as connection:
             connection.exec_driver_sql("DROP TABLE alembic_version")

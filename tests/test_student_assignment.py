@@ -249,7 +249,7 @@ def test_video_with_captions_and_live_region(
     page = page_of(student_client, work)
     assert re.search(r"<video controls[^>]*data-watchalong-video", page)
     assert '<source src="https://media.school.example/red-soul.mp4">' in page
-    captions = f"/student/assignments/{work.id}/captions.vtt"
+    captions = f"/student/assignments/{work.id}/captions/en.vtt"
     assert f'<track kind="captions" srclang="en" label="English" src="{captions}" default>' in page
     assert 'role="status" aria-live="polite" data-watchalong-live' in page
     assert "data-watchalong-timer hidden" in page  # the timer is only the fallback when the video fails

@@ -28,6 +28,7 @@ from ..lessons.stance import DEFAULT_STANCE_OPTIONS, DEFAULT_STANCE_QUESTION
 from ..models import (
     THEMES,
     Assignment,
+    CaptionTrack,
     LessonPlan,
     ModerationEvent,
     PlanPrompt,
@@ -361,6 +362,7 @@ class Seeder:
             returning=True,
         )
         fixture = [c.lesson or c.name.startswith("Growth") for c in batch]
+        captioned = [is_fixture or rng.random() < CAPTIONS_SHARE for is_fixture in fixture]
         assignment_ids = self._insert(
             connection,
             Assignment,
@@ -374,7 +376,6 @@ class Seeder:
                     "opens_at": opens,
                     "closes_at": opens + timedelta(days=28),
                     "video_url": "",
-                    "captions_vtt": self.captions if is_fixture or rng.random() < CAPTIONS_SHARE else "",
                     "require_approval": True,
                     "show_classmates": True,
                     "anonymise": True,
@@ -382,10 +383,17 @@ class Seeder:
                     "stance_options": list(DEFAULT_STANCE_OPTIONS),
                     "created_at": opens - timedelta(days=1),
                 }
-                for class_id, c, is_fixture in zip(class_ids, batch, fixture, strict=True)
+                for class_id, c in zip(class_ids, batch, strict=True)
             ],
             returning=True,
         )
+        captions = [
+            {"assignment_id": aid, "language": "en", "vtt": self.captions, "created_at": opens}
+            for aid, has_captions in zip(assignment_ids, captioned, strict=True)
+            if has_captions
+        ]
+        if captions:
+            self._insert(connection, CaptionTrack, captions)
         prompt_ids = self._insert(
             connection,
             Prompt,

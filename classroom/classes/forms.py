@@ -2,12 +2,20 @@
 
 from flask import current_app
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, URLField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    URLField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..forms import Form
 from ..join.logic import NAME_MAX, BadDisplayName, clean_display_name
-from .media import MAX_CAPTIONS_BYTES, MediaError, check_video_url, read_captions
+from .media import CAPTION_LANGUAGES, MAX_CAPTIONS_BYTES, MediaError, check_video_url, read_captions
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 DATETIME_MESSAGE = "Give a date and time, for example 2026-12-01 09:00."
@@ -59,9 +67,19 @@ class AssignmentForm(Form):
     captions = FileField(
         "Captions file (optional)",
         render_kw={"accept": ".vtt,text/vtt"},
-        description=f"A WebVTT (.vtt) file with English subtitles, up to {MAX_CAPTIONS_BYTES // 1024} KB.",
+        description=f"A WebVTT (.vtt) file of subtitles, up to {MAX_CAPTIONS_BYTES // 1024} KB. "
+        "Upload one file per language: students choose the language in the player.",
     )
-    remove_captions = BooleanField("Remove the captions file")
+    captions_language = SelectField(
+        "Language of the captions file",
+        choices=[SelectChoice(code, name) for code, name in CAPTION_LANGUAGES.items()],
+        default="en",
+        description="A new file in a language already uploaded replaces that language's file.",
+    )
+    # Shown as one checkbox per uploaded language (templates/classes/assignment_form.html).
+    remove_captions = SelectMultipleField(
+        "Remove captions", choices=[SelectChoice(code, name) for code, name in CAPTION_LANGUAGES.items()]
+    )
     require_approval = BooleanField("Reflections need my approval before classmates see them", default=True)
     show_classmates = BooleanField("Students see classmates' approved reflections", default=True)
     anonymise = BooleanField("Hide classmates' names from each other", default=True)

@@ -8,6 +8,7 @@ from ..extensions import db
 from ..joincodes import new_join_code
 from ..models import (
     Assignment,
+    CaptionTrack,
     LessonPlan,
     Prompt,
     Reflection,
@@ -15,6 +16,7 @@ from ..models import (
     Student,
     Teacher,
 )
+from .media import CAPTION_LANGUAGES
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,7 @@ def assign_plan(
     closes_at: datetime | None = None,
     video_url: str = "",
     captions_vtt: str = "",
+    captions_language: str = "en",
     require_approval: bool = True,
     show_classmates: bool = True,
     anonymise: bool = True,
@@ -68,13 +71,13 @@ def assign_plan(
         opens_at=opens_at,
         closes_at=closes_at,
         video_url=video_url,
-        captions_vtt=captions_vtt,
         require_approval=require_approval,
         show_classmates=show_classmates,
         anonymise=anonymise,
         stance_question=plan.stance_question,
         stance_options=list(plan.stance_options),
         prompts=[Prompt(plan_prompt_id=p.id, **p.prompt_fields()) for p in plan.prompts],
+        caption_tracks=[CaptionTrack(language=captions_language, vtt=captions_vtt)] if captions_vtt else [],
     )
     db.session.add(assignment)
     db.session.commit()
@@ -134,6 +137,35 @@ def class_assignments(school_class: SchoolClass) -> list[tuple[Assignment, int]]
     return [(assignment, int(count)) for assignment, count in rows]
 
 
+def set_caption_track(assignment: Assignment, language: str, vtt: str) -> None:
+    """Upload the captions in one language: a new track, or a new file for that language's track."""
+    track = db.session.scalar(
+        db.select(CaptionTrack).where(CaptionTrack.assignment_id == assignment.id, CaptionTrack.language == language)
+    )
+    if track is None:
+        db.session.add(CaptionTrack(assignment_id=assignment.id, language=language, vtt=vtt))
+    else:
+        track.vtt = vtt
+    db.session.commit()
+
+
+def remove_caption_tracks(assignment: Assignment, languages: list[str]) -> None:
+    """Remove the assignment's captions in these languages."""
+    db.session.execute(
+        db.delete(CaptionTrack).where(CaptionTrack.assignment_id == assignment.id, CaptionTrack.language.in_(languages))
+    )
+    db.session.commit()
+
+
+def caption_languages(assignment_id: int) -> list[str]:
+    """The languages the assignment has captions in, English first, without reading any captions text."""
+    languages = db.session.scalars(
+        db.select(CaptionTrack.language).where(CaptionTrack.assignment_id == assignment_id)
+    ).all()
+    order = list(CAPTION_LANGUAGES)
+    return sorted(languages, key=lambda code: order.index(code) if code in order else len(order))
+
+
 def update_assignment(assignment: Assignment, **changes: Any) -> None:
     """Change an assignment's title, dates, video, captions or options (its prompts stay as they are)."""
     allowed = {
@@ -141,7 +173,6 @@ def update_assignment(assignment: Assignment, **changes: Any) -> None:
         "opens_at",
         "closes_at",
         "video_url",
-        "captions_vtt",
         "require_approval",
         "show_classmates",
         "anonymise",

@@ -5,6 +5,18 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 MAX_CAPTIONS_BYTES = 512 * 1024
+# The languages a captions track may be in: code (the track's srclang) and the name students pick from.
+# English and Russian first, the film's two; then languages a school's students may read best.
+CAPTION_LANGUAGES = {
+    "en": "English",
+    "ru": "Russian (русский)",
+    "uk": "Ukrainian (українська)",
+    "de": "German (Deutsch)",
+    "fr": "French (français)",
+    "es": "Spanish (español)",
+    "nl": "Dutch (Nederlands)",
+    "pl": "Polish (polski)",
+}
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
 # Sites whose links open a web page with its own player, not a video file: the watch-along's
 # <video> cannot play them, and students would get a dead player.

@@ -122,7 +122,13 @@ def new_assignment(class_id: int) -> ResponseReturnValue:
     if my_plans and form.validate_on_submit():
         plan = owned_plan_or_404(form.plan.data)
         changes = assignment_changes(form, plan.title)
-        assignment = logic.assign_plan(school_class, plan, captions_vtt=form.captions_text or "", **changes)
+        assignment = logic.assign_plan(
+            school_class,
+            plan,
+            captions_vtt=form.captions_text or "",
+            captions_language=form.captions_language.data,
+            **changes,
+        )
         flash(f'Assigned "{assignment.title}" to {school_class.name}.', "success")
         if unchecked[plan.id]:
             flash(
@@ -155,6 +161,7 @@ def assignment(assignment_id: int) -> ResponseReturnValue:
         plan_changes=changes,
         plan_changes_digest=prompts.changes_digest(changes),
         answered_before_change=prompts.answers_before_change(assignment.prompts),
+        caption_languages=logic.caption_languages(assignment.id) if assignment.has_captions else [],
     )
 
 
@@ -224,10 +231,10 @@ def edit_assignment(assignment_id: int) -> ResponseReturnValue:
         form.closes_at.data = utc_to_local(assignment.closes_at, current_zone())
     if form.validate_on_submit():
         changes = assignment_changes(form, assignment.title)
+        if form.remove_captions.data:
+            logic.remove_caption_tracks(assignment, form.remove_captions.data)
         if form.captions_text is not None:
-            changes["captions_vtt"] = form.captions_text
-        elif form.remove_captions.data:
-            changes["captions_vtt"] = ""
+            logic.set_caption_track(assignment, form.captions_language.data, form.captions_text)
         logic.update_assignment(assignment, **changes)
         flash("Assignment saved. Its prompts are unchanged.", "success")
         return redirect(url_for("classes.assignment", assignment_id=assignment.id))
@@ -237,6 +244,7 @@ def edit_assignment(assignment_id: int) -> ResponseReturnValue:
         form=form,
         school_class=assignment.school_class,
         assignment=assignment,
+        caption_languages=logic.caption_languages(assignment.id),
         has_plans=True,
     )
 

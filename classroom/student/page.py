@@ -7,6 +7,8 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from ..access import current_student, find_student_prompt
+from ..classes.logic import caption_languages
+from ..classes.media import CAPTION_LANGUAGES
 from ..extensions import db
 from ..filmtime import format_film_time
 from ..join.forms import ResumeForm
@@ -137,7 +139,14 @@ def render_assignment(
             stance_forms[phase] = StanceAnswerForm(
                 work.stance_question, work.stance_options, prefix=phase, formdata=None
             )
-    captions_url = url_for("student.captions", assignment_id=work.id) if work.has_captions else None
+    caption_tracks = [
+        {
+            "src": url_for("student.captions_in", assignment_id=work.id, language=code),
+            "language": code,
+            "label": CAPTION_LANGUAGES[code],
+        }
+        for code in (caption_languages(work.id) if work.has_captions else [])
+    ]
     classmates: dict[int, list[ClassmateReflection]] = classmates_reflections(student, work, unlocked_classmates)
     return (
         render_template(
@@ -170,7 +179,7 @@ def render_assignment(
             post_wait=after_poll_wait_message(work),
             not_open_yet=not work.has_opened(now),
             closed=work.has_closed(now),
-            captions_url=captions_url,
+            caption_tracks=caption_tracks,
             student=student,
         ),
         status,

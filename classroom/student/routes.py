@@ -21,7 +21,7 @@ from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from wtforms import ValidationError
 
 from ..access import (
-    captioned_assignment_or_404,
+    caption_track_or_404,
     current_student,
     is_student,
     is_teacher,
@@ -29,6 +29,7 @@ from ..access import (
     student_prompt_or_404,
     student_required,
 )
+from ..classes.media import CAPTION_LANGUAGES
 from ..extensions import csrf, db
 from ..join.routes import WELCOME_KEY
 from ..models import Assignment, Prompt, Reflection
@@ -213,10 +214,18 @@ def saved_message(reflection: Reflection) -> str:
 
 @bp.route("/assignments/<int:assignment_id>/captions.vtt")
 def captions(assignment_id: int) -> ResponseReturnValue:
-    """The uploaded WebVTT, for the students of the assignment's class and its teacher (who previews it)."""
-    assignment = captioned_assignment_or_404(assignment_id)
+    """The English captions (else the first language), for the class's students and its teacher; the
+    address of the single captions file before tracks had languages."""
     # Sent with no-store like every signed-in page (classroom/headers.py).
-    return Response(assignment.captions_vtt, mimetype="text/vtt")
+    return Response(caption_track_or_404(assignment_id).vtt, mimetype="text/vtt")
+
+
+@bp.route("/assignments/<int:assignment_id>/captions/<language>.vtt")
+def captions_in(assignment_id: int, language: str) -> ResponseReturnValue:
+    """The captions in one language, for the class's students and its teacher (who previews it)."""
+    if language not in CAPTION_LANGUAGES:
+        abort(404)
+    return Response(caption_track_or_404(assignment_id, language).vtt, mimetype="text/vtt")
 
 
 @bp.route("/logout", methods=["POST"])
