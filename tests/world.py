@@ -181,6 +181,9 @@ def rule_path(rule, ids: dict, other: bool = False) -> str | None:
         elif name == "phase":
             values[name] = "pre"
             continue
+        elif name == "language":
+            values[name] = "en"
+            continue
         elif name in ("rest", "filename"):
             values[name] = "style.css" if name == "filename" else ""
             continue
