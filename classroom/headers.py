@@ -3,7 +3,7 @@
 - `Cache-Control: no-store` on every page that is not public, so a shared school computer's back button
   or back/forward cache never shows a return code, a roster or a student's work after logging out.
   Public are the static files, the tool's public key (JWKS), and, for a visitor who is not signed in,
-  the front door, the film page and the permanent redirects. The log-in and sign-up pages are not
+  the front door, the film page, its glossary and the permanent redirects. The log-in and sign-up pages are not
   public: they carry the visitor's own CSRF token.
 - `Strict-Transport-Security` when the app runs behind HTTPS (SECURE_COOKIES=1).
 - Werkzeug's ProxyFix for TRUSTED_PROXIES hops, so the client's address (rate limits, logs) and the
@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 # The same for everyone and safe in any cache.
 ALWAYS_PUBLIC = frozenset({"static", "lms.jwks"})
 # The same for every visitor who is not signed in (a signed-in person's version names them).
-PUBLIC_FOR_VISITORS = frozenset({"main.home", "main.film"})
+PUBLIC_FOR_VISITORS = frozenset({"main.home", "main.film", "main.glossary"})
 PUBLIC_AREAS_FOR_VISITORS = ("moved.",)
 # One year: browsers then refuse plain http for this host.
 HSTS_VALUE = "max-age=31536000"

@@ -2,7 +2,7 @@
 
 import re
 
-from flask import Flask, current_app, url_for
+from flask import Flask, url_for
 
 from .classes.media import CAPTION_LANGUAGES
 from .classes.prompts import answered_before_change
@@ -41,16 +41,7 @@ def text_lang(text: str | None) -> str:
     return "ru" if cyrillic > latin else ""
 
 
-def film_glossary_url() -> str | None:
-    """The film's glossary and timeline page, when this version of the app has one."""
-    for rule in current_app.url_map.iter_rules():
-        if rule.rule == "/film/glossary" and "GET" in (rule.methods or ()):
-            return url_for(rule.endpoint)
-    return None
-
-
 def register(app: Flask) -> None:
-    app.jinja_env.globals["film_glossary_url"] = film_glossary_url
     app.jinja_env.filters["text_lang"] = text_lang
     app.jinja_env.filters["plural"] = plural
     app.jinja_env.filters["film_time"] = format_film_time

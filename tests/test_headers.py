@@ -99,7 +99,7 @@ def test_the_pages_with_return_codes_and_minors_work_are_never_stored(
 
 
 def test_public_pages_keep_normal_caching_for_visitors(client, teacher_client):
-    for path in ("/", "/film", f"/static/{STATIC_FILE}", "/lms/jwks"):
+    for path in ("/", "/film", "/film/glossary", f"/static/{STATIC_FILE}", "/lms/jwks"):
         response = client.get(path)
         assert response.status_code == 200, path
         assert "no-store" not in response.headers.get("Cache-Control", ""), path
