@@ -355,3 +355,18 @@ def test_return_codes_always_fit_the_column(monkeypatch):
     code = joincodes.new_return_code(10**14 - 1)
     assert len(code) <= joincodes.RETURN_CODE_MAX == StudentModel.__table__.c.return_code.type.length
     assert joincodes.class_number_of(code) == 10**14 - 1
+
+
+def test_resume_checks_its_own_csrf_token(make_app, make_teacher, make_class, make_student):
+    """/join/resume is exempt from the app-wide CSRF check because its form checks the token itself."""
+    app = make_app(WTF_CSRF_ENABLED=True)
+    kid = make_student(make_class(make_teacher()))
+    client = app.test_client()
+    refused = client.post("/join/resume", data={"return_code": kid.return_code})
+    assert refused.status_code == 400
+    assert client.get("/student").status_code == 302  # still signed out
+    page = client.get("/join/resume").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    accepted = client.post("/join/resume", data={"return_code": kid.return_code, "csrf_token": token})
+    assert accepted.status_code == 302 and accepted.headers["Location"].endswith("/student")
+    assert client.get("/student").status_code == 200
