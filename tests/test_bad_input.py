@@ -24,7 +24,7 @@ from .conftest import TEACHER_PASSWORD, login_as
 from .world import build_world, drop_world, post_forms_on, rule_path
 
 # Forms anyone can post to without an account get the most; BAD_INPUT_EXAMPLES raises both for a deep run.
-EXAMPLES_PER_FORM = int(os.environ.get("BAD_INPUT_EXAMPLES", 100))
+EXAMPLES_PER_FORM = int(os.environ.get("BAD_INPUT_EXAMPLES", 200))
 EXAMPLES_PER_OPEN_FORM = max(EXAMPLES_PER_FORM, 300)
 TOO_BIG = [MAX_ID + 1, 2**63, 10**30]
 
