@@ -42,7 +42,7 @@ def normalise_join_code(text: str) -> str:
     return "".join(ch for ch in (text or "").upper() if ch.isalnum())
 
 
-# Student.return_code is a VARCHAR(40): a class number of up to 14 digits and four words of up to 5 letters.
+# Student.return_code is a VARCHAR(40): a class number of up to 10 digits (a database integer) and four words.
 RETURN_CODE_MAX = 40
 
 

@@ -13,6 +13,7 @@ from classroom.join.logic import (
     open_class_for_code,
 )
 from classroom.models import SchoolClass, Student
+from classroom.web import MAX_ID
 
 
 def students_in(app, school_class):
@@ -349,12 +350,14 @@ def test_return_codes_always_fit_the_column(monkeypatch):
     from classroom import joincodes
     from classroom.models import Student as StudentModel
 
-    # The longest words for the largest class number a code may carry.
+    # The longest words for the largest class id a database integer holds.
     longest = max(joincodes.RETURN_WORDS, key=len)
     monkeypatch.setattr(joincodes.secrets, "choice", lambda words: longest)
-    code = joincodes.new_return_code(10**14 - 1)
+    code = joincodes.new_return_code(MAX_ID)
     assert len(code) <= joincodes.RETURN_CODE_MAX == StudentModel.__table__.c.return_code.type.length
-    assert joincodes.class_number_of(code) == 10**14 - 1
+    assert joincodes.class_number_of(code) == MAX_ID
+    # A number past any class id is no class at all (looking it up would fail on PostgreSQL).
+    assert joincodes.class_number_of(joincodes.new_return_code(MAX_ID + 1)) is None
 
 
 def test_resume_checks_its_own_csrf_token(make_app, make_teacher, make_class, make_student):
