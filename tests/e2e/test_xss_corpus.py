@@ -104,7 +104,14 @@ def _seed(app) -> dict:
     post(owner, "/moderation/flag-words", {"words": "\n".join(fits(60))})
     assign = f"/classes/{ids['class_id']}/assign"
     form = next(f for f in post_forms_on(owner.get(assign).get_data(as_text=True), assign) if f["action"] == assign)
-    fields = {**form["fields"], "plan": str(ids["plan_id"]), "title": PAYLOADS[2], "opens_at": "", "closes_at": ""}
+    fields = {
+        **form["fields"],
+        "plan": str(ids["plan_id"]),
+        "title": PAYLOADS[2],
+        "opens_at": "",
+        "closes_at": "",
+        "captions_language": "en",  # a <select>: the form finder does not pick its selected option
+    }
     post(owner, f"/classes/{ids['class_id']}/assign", fields)
     with app.app_context():
         assignment = db.session.scalars(db.select(Assignment).where(Assignment.class_id == ids["class_id"])).one()
