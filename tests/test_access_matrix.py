@@ -133,6 +133,7 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "moved.under_student_assignments_page": ("M M M M M M", "M M M M M M"),
     "student.assignment": ("J A A A O 4", "-"),
     "student.captions": ("4 O 4 4 O 4", "-"),
+    "student.classmates": ("J A A A O 4", "-"),
     "student.captions_in": ("4 O 4 4 O 4", "-"),
     "student.home": ("J A A A O O", "-"),
     "student.logout": ("-", "A A A A A A"),

@@ -10,13 +10,26 @@ from classroom.extensions import db
 from classroom.models import Assignment, Reflection, StanceAnswer, utcnow
 from classroom.statuses import ReflectionStatus as S
 from classroom.student.progress import student_home
-from classroom.student.reflections import classmate_numbers, classmates_reflections
+from classroom.student.reflections import (
+    CLASSMATES_PER_PAGE,
+    CLASSMATES_PREVIEW,
+    classmate_numbers,
+    classmates_reflections,
+)
 from classroom.student.stance import StanceRefused, record_stance
 from tests.conftest import login_as
 
 
 def page_of(client, assignment):
     response = client.get(f"/student/assignments/{assignment.id}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def classmates_of(client, assignment, prompt=None, page=None):
+    prompt = prompt or assignment.prompts[0]
+    query = f"?page={page}" if page is not None else ""
+    response = client.get(f"/student/assignments/{assignment.id}/prompts/{prompt.id}/classmates{query}")
     assert response.status_code == 200
     return response.get_data(as_text=True)
 
@@ -333,7 +346,9 @@ def labels_by_author(app, reader, assignment, names):
 
         work = db.session.get(Assignment, assignment.id)
         shown = classmates_reflections(db.session.get(Student, reader.id), work, [assignment.prompts[0].id])
-    return {name: c.label for c in shown[assignment.prompts[0].id] for name in names if f"By {name}." in c.body_html}
+    return {
+        name: c.label for c in shown[assignment.prompts[0].id].shown for name in names if f"By {name}." in c.body_html
+    }
 
 
 def test_classmate_labels_are_unrelated_between_assignments_and_to_join_order(
@@ -376,14 +391,16 @@ def test_classmate_labels_are_stable_and_leave_no_gap_that_gives_the_reader_thei
     for person in people:
         answer_stance(person, assignment)
         make_reflection(person, assignment.prompts[0], f"By {person.display_name}.", status="approved")
+    shown = re.compile(r"<strong>(Classmate \d+)</strong>[^<]*</p>\s*<div[^>]*>(.*?)</div>")
     for reader in people:
         client = client_for(app, reader)
-        first, again = page_of(client, assignment), page_of(client, assignment)
+        first, again = classmates_of(client, assignment), classmates_of(client, assignment)
         labels = re.findall(r"<strong>Classmate (\d+)</strong>", first)
         assert sorted(int(n) for n in labels) == [1, 2, 3, 4, 5], reader.display_name
-        assert re.findall(r"<strong>(Classmate \d+)</strong>[^<]*</p>\s*<div[^>]*>(.*?)</div>", again) == re.findall(
-            r"<strong>(Classmate \d+)</strong>[^<]*</p>\s*<div[^>]*>(.*?)</div>", first
-        )
+        assert shown.findall(again) == shown.findall(first)
+        # The assignment page's few are the first of the same list, under the same labels.
+        preview = shown.findall(page_of(client, assignment))
+        assert len(preview) == CLASSMATES_PREVIEW and preview == shown.findall(first)[:CLASSMATES_PREVIEW]
 
 
 def test_names_shown_when_not_anonymised(app, class_of_three, assignment, write_reflection):
@@ -471,13 +488,17 @@ def test_assignment_page_uses_a_fixed_number_of_queries(
 
     for prompt in assignment.prompts:
         write_reflection(student, prompt, "Mine")
-    baseline = count_for_page()
-    for name in ("Ana", "Ben", "Cleo", "Dan"):
+    names = ("Ana", "Ben", "Cleo", "Dan", "Eli")
+    for count, name in enumerate(names):
+        if count == 1:
+            baseline = count_for_page()  # one classmate so far
         classmate = make_student(school_class, name)
         for prompt in assignment.prompts:
             set_status(app, write_reflection(classmate, prompt, f"{name} says"), S.APPROVED)
     page = student_client.get(f"/student/assignments/{assignment.id}").get_data(as_text=True)
-    assert page.count("Cleo says") == len(assignment.prompts)
+    # A few per prompt, whatever the size of the class, and a link to all of them.
+    assert sum(page.count(f"{name} says") for name in names) == CLASSMATES_PREVIEW * len(assignment.prompts)
+    assert page.count(f"Read all {len(names)} classmates") == len(assignment.prompts)
     assert count_for_page() == baseline
 
 
@@ -526,3 +547,142 @@ def test_after_viewing_question_opens_once_the_film_can_have_passed_the_last_pro
         db.session.commit()
     assert 'name="post-option"' in page_of(student_client, assignment)
     assert student_client.post(f"{base}/post", data={"post-option": "1"}).status_code == 302
+
+
+# --- all classmates' reflections on one prompt, a page at a time ---
+
+
+@pytest.fixture
+def big_class(app, school_class, assignment, make_student, make_reflection, answer_stance):
+    """A reader (first) and 45 classmates with approved reflections on the first prompt, each approved a
+    minute after the one before, the 10th starred."""
+    from datetime import timedelta
+
+    prompt = assignment.prompts[0]
+    reader = make_student(school_class, "Reader")
+    answer_stance(reader, assignment)
+    start = utcnow() - timedelta(hours=2)
+    for n in range(45):
+        person = make_student(school_class, f"Pupil {n:02d}")
+        make_reflection(
+            person,
+            prompt,
+            f"Pupil {n:02d} wrote this.",
+            status=S.APPROVED,
+            decided_at=start + timedelta(minutes=n),
+            starred=n == 10,
+        )
+    return reader
+
+
+def bodies(page):
+    return re.findall(r"Pupil (\d\d) wrote this", page)
+
+
+def test_assignment_page_shows_the_starred_and_newest_classmates_and_links_to_all(
+    app, big_class, assignment, write_reflection
+):
+    client = client_for(app, big_class)
+    write_reflection(big_class, assignment.prompts[0], "My own view")
+    page = page_of(client, assignment)
+    assert bodies(page) == ["10", "44", "43"][:CLASSMATES_PREVIEW]
+    link = f"/student/assignments/{assignment.id}/prompts/{assignment.prompts[0].id}/classmates"
+    assert f'href="{link}"' in page and "Read all 45 classmates" in page
+    section = page.split(f'id="prompt-{assignment.prompts[0].id}-classmates"', 1)[1].split("</section>", 1)[0]
+    assert "My own view" in page and "My own view" not in section  # the reader's own, never among classmates
+
+
+def test_classmates_page_lists_every_approved_one_a_page_at_a_time_in_sql(
+    app, big_class, assignment, write_reflection, count_queries
+):
+    client = client_for(app, big_class)
+    write_reflection(big_class, assignment.prompts[0], "My own view")
+    pages = [classmates_of(client, assignment, page=n) for n in (1, 2, 3)]
+    seen = [bodies(page) for page in pages]
+    assert [len(s) for s in seen] == [CLASSMATES_PER_PAGE, CLASSMATES_PER_PAGE, 45 - 2 * CLASSMATES_PER_PAGE]
+    everyone = [n for s in seen for n in s]
+    # Starred first, then the newest approved: the assignment page's order; nobody twice, nobody left out.
+    assert everyone == ["10"] + [f"{n:02d}" for n in range(44, -1, -1) if n != 10]
+    assert "Page 1 of 3" in pages[0] and 'rel="next"' in pages[0] and 'rel="prev"' not in pages[0]
+    assert 'rel="prev"' in pages[2] and 'rel="next"' not in pages[2]
+    assert "My own view" not in pages[0]
+    # Past the end, or nonsense: the nearest real page.
+    assert bodies(classmates_of(client, assignment, page=99)) == seen[2]
+    assert bodies(classmates_of(client, assignment, page="x")) == seen[0]
+    # Anonymous labels: every classmate numbered 1..45 once, the same numbers as the assignment page's.
+    labels = [n for page in pages for n in re.findall(r"<strong>Classmate (\d+)</strong>", page)]
+    assert sorted(int(n) for n in labels) == list(range(1, 46))
+    # Only one page's texts are read: the statement count does not grow with the class.
+    with count_queries(app) as first:
+        classmates_of(client, assignment, page=1)
+    with count_queries(app) as last:
+        classmates_of(client, assignment, page=3)
+    assert len(first) == len(last)
+
+
+def test_classmates_page_follows_the_assignment_page_rules(
+    app, class_of_three, assignment, write_reflection, make_student, school_class
+):
+    _ana, _ben, cleo = class_of_three
+    client = client_for(app, cleo)
+    # Nothing before the reader has handed in their own, a draft included.
+    assert "Submit your own reflection first" in classmates_of(client, assignment)
+    write_reflection(cleo, assignment.prompts[0], "Cleo's draft", submit=False)
+    page = classmates_of(client, assignment)
+    assert "Submit your own reflection first" in page and "Ben thinks" not in page
+    dan = make_student(school_class, "Dan")
+    write_reflection(dan, assignment.prompts[0], "Dan awaits")
+    write_reflection(cleo, assignment.prompts[0], "Cleo's view")
+    page = classmates_of(client, assignment)
+    assert "Ana thinks <strong>this</strong>" in page and "Ben thinks that" in page
+    assert "Dan awaits" not in page and "Cleo's view" not in page  # approved ones only, never the reader's
+    # Numbered among the whole class but the reader (Dan counts, though nothing of his is shown).
+    assert ">Ana<" not in page and len(set(re.findall(r"<strong>Classmate ([123])</strong>", page))) == 2
+    # Another prompt, with nothing approved yet.
+    write_reflection(cleo, assignment.prompts[1], "Cleo again")
+    assert "No classmate's reflection has been approved here yet" in classmates_of(
+        client, assignment, assignment.prompts[1]
+    )
+    with app.app_context():
+        db.session.get(Assignment, assignment.id).anonymise = False
+        db.session.commit()
+    assert "<strong>Ana</strong>" in classmates_of(client, assignment)
+    # Switched off by the teacher: no such page.
+    with app.app_context():
+        db.session.get(Assignment, assignment.id).show_classmates = False
+        db.session.commit()
+    url = f"/student/assignments/{assignment.id}/prompts/{assignment.prompts[0].id}/classmates"
+    assert client.get(url).status_code == 404
+
+
+def test_classmates_page_is_scoped_to_the_readers_class(
+    app, class_of_three, assignment, make_class, make_assignment, make_student, other_teacher, write_reflection
+):
+    _ana, _ben, cleo = class_of_three
+    elsewhere = make_class(other_teacher, name="Elsewhere")
+    their_work = make_assignment(elsewhere)
+    client = client_for(app, cleo)
+    write_reflection(cleo, assignment.prompts[0], "Cleo's view")
+    # Another class's assignment, or a prompt of another assignment under this one's address: 404.
+    other_prompt = their_work.prompts[0].id
+    assert client.get(f"/student/assignments/{their_work.id}/prompts/{other_prompt}/classmates").status_code == 404
+    assert client.get(f"/student/assignments/{assignment.id}/prompts/{other_prompt}/classmates").status_code == 404
+    # A student of another class who wrote on this class's prompt (a row no form makes) is never shown.
+    eve = make_student(elsewhere, "Eve")
+    with app.app_context():
+        db.session.add(
+            Reflection(
+                student_id=eve.id,
+                prompt_id=assignment.prompts[0].id,
+                body="Eve sneaks in",
+                body_html="<p>Eve sneaks in</p>",
+                status=S.APPROVED,
+            )
+        )
+        db.session.commit()
+    assert "Eve sneaks in" not in classmates_of(client, assignment)
+    # Signed out: sent to sign in again, back here afterwards.
+    response = app.test_client().get(
+        f"/student/assignments/{assignment.id}/prompts/{assignment.prompts[0].id}/classmates"
+    )
+    assert response.status_code == 302 and "/join/resume" in response.headers["Location"]

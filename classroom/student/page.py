@@ -17,7 +17,7 @@ from ..models import Assignment, Mark, Prompt, Reflection, StanceAnswer, utcnow
 from ..statuses import HANDED_IN
 from ..web import id_or_none, int_or_none
 from .forms import AT_HINT, AT_LABEL, BODY_HINT, BODY_LABEL, ReflectionForm, StanceAnswerForm
-from .reflections import ClassmateReflection, classmates_reflections
+from .reflections import CLASSMATES_PREVIEW, ClassmatesOnPrompt, classmates_reflections
 from .stance import (
     PHASES,
     after_poll_open,
@@ -147,7 +147,9 @@ def render_assignment(
         }
         for code in (caption_languages(work.id) if work.has_captions else [])
     ]
-    classmates: dict[int, list[ClassmateReflection]] = classmates_reflections(student, work, unlocked_classmates)
+    classmates: dict[int, ClassmatesOnPrompt] = classmates_reflections(
+        student, work, unlocked_classmates, limit=CLASSMATES_PREVIEW
+    )
     return (
         render_template(
             "student/assignment.html",

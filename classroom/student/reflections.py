@@ -6,13 +6,13 @@ shows the whole story next to their own decisions.
 
 import hashlib
 import hmac
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy import CursorResult, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -231,48 +231,129 @@ def _label_key() -> bytes:
     return hashlib.sha256(b"classmate-labels:" + secret).digest()
 
 
+# The assignment page shows each prompt's few newest classmates' reflections and links to the rest, a
+# page at a time: a class of 35 writes hundreds across 13 prompts, more than anyone reads on one page, and
+# rendering all of them on every view made the page cost grow with the class (issue 13).
+CLASSMATES_PREVIEW = 3
+CLASSMATES_PER_PAGE = 20
+
+
+@dataclass
+class ClassmatesOnPrompt:
+    """The classmates' reflections shown for one prompt, and how many there are in all."""
+
+    shown: list[ClassmateReflection]
+    total: int
+
+
+def _classmates_where(student: Student, assignment: Assignment) -> tuple:
+    """Approved reflections by others in the reader's class on this assignment's prompts."""
+    return (
+        Prompt.assignment_id == assignment.id,
+        Reflection.status == S.APPROVED,
+        Reflection.student_id != student.id,
+        Student.class_id == student.class_id,
+    )
+
+
+def _classmates_order() -> tuple:
+    """The teacher's starred picks first, then the most recently approved: the same order on every page."""
+    return (Reflection.starred.desc(), Reflection.decided_at.desc().nulls_last(), Reflection.id.desc())
+
+
+def _labeller(student: Student, assignment: Assignment) -> Callable[[int, str], str]:
+    """A function giving the label the reader sees for a classmate (their name, or an anonymous number)."""
+    if not assignment.anonymise:
+        return lambda student_id, name: name
+    class_ids = db.session.scalars(select(Student.id).where(Student.class_id == assignment.class_id))
+    numbers = classmate_numbers(_label_key(), assignment.id, class_ids, student.id)
+    return lambda student_id, name: f"Classmate {numbers[student_id]}"
+
+
+_CLASSMATE_COLUMNS = (
+    Reflection.body_html,
+    Reflection.html_policy,
+    Reflection.cited_seconds,
+    Reflection.starred,
+    Student.display_name,
+    Student.id,
+)
+
+
 def classmates_reflections(
-    student: Student, assignment: Assignment, prompt_ids: list[int]
-) -> dict[int, list[ClassmateReflection]]:
+    student: Student, assignment: Assignment, prompt_ids: list[int], limit: int | None = None
+) -> dict[int, ClassmatesOnPrompt]:
     """Approved reflections by others on the given prompts, labelled for this assignment's privacy setting
-    (anonymous labels from classmate_numbers), starred first."""
+    (anonymous labels from classmate_numbers), starred first, then the newest; at most `limit` per prompt
+    (a window in SQL, so only the shown texts are read), with each prompt's total."""
     if not prompt_ids:
         return {}
-    rows = list(
-        db.session.execute(
-            select(
-                Reflection.prompt_id,
-                Reflection.body_html,
-                Reflection.html_policy,
-                Reflection.cited_seconds,
-                Reflection.starred,
-                Student.display_name,
-                Student.id,
-            )
-            .join(Student, Reflection.student_id == Student.id)
-            .join(Prompt, Reflection.prompt_id == Prompt.id)
-            .where(
-                Prompt.assignment_id == assignment.id,
-                Reflection.prompt_id.in_(prompt_ids),
-                Reflection.status == S.APPROVED,
-                Reflection.student_id != student.id,
-                Student.class_id == student.class_id,
-            )
-        ).all()
+    place = func.row_number().over(partition_by=Reflection.prompt_id, order_by=_classmates_order())
+    ranked = (
+        select(
+            Reflection.id.label("id"),
+            Reflection.prompt_id.label("prompt_id"),
+            place.label("place"),
+            func.count().over(partition_by=Reflection.prompt_id).label("total"),
+        )
+        .join(Student, Reflection.student_id == Student.id)
+        .join(Prompt, Reflection.prompt_id == Prompt.id)
+        .where(Reflection.prompt_id.in_(prompt_ids), *_classmates_where(student, assignment))
+        .subquery()
     )
-    numbers: dict[int, int] = {}
-    if assignment.anonymise:
-        class_ids = db.session.scalars(select(Student.id).where(Student.class_id == assignment.class_id))
-        numbers = classmate_numbers(_label_key(), assignment.id, class_ids, student.id)
-    if assignment.anonymise:
-        rows.sort(key=lambda row: (row.prompt_id, not row.starred, numbers.get(row.id, 0)))
-    else:
-        rows.sort(key=lambda row: (row.prompt_id, not row.starred, row.display_name.casefold(), row.id))
-    shown: dict[int, list[ClassmateReflection]] = {}
-    for prompt_id, body_html, policy, cited, starred, name, student_id in rows:
-        label = f"Classmate {numbers[student_id]}" if assignment.anonymise else name
-        shown.setdefault(prompt_id, []).append(ClassmateReflection(label, body_html, cited, starred, policy))
+    query = (
+        select(ranked.c.prompt_id, ranked.c.total, *_CLASSMATE_COLUMNS)
+        .select_from(ranked)
+        .join(Reflection, Reflection.id == ranked.c.id)
+        .join(Student, Reflection.student_id == Student.id)
+        .order_by(ranked.c.prompt_id, ranked.c.place)
+    )
+    if limit is not None:
+        query = query.where(ranked.c.place <= limit)
+    rows = db.session.execute(query).all()
+    if not rows:
+        return {}
+    label = _labeller(student, assignment)
+    shown: dict[int, ClassmatesOnPrompt] = {}
+    for prompt_id, total, body_html, policy, cited, starred, name, student_id in rows:
+        on_prompt = shown.setdefault(prompt_id, ClassmatesOnPrompt([], total))
+        on_prompt.shown.append(ClassmateReflection(label(student_id, name), body_html, cited, starred, policy))
     return shown
+
+
+@dataclass
+class ClassmatesPage:
+    """One page of the classmates' reflections on a prompt."""
+
+    shown: list[ClassmateReflection]
+    total: int
+    page: int
+    pages: int
+
+
+def classmates_page(
+    student: Student, assignment: Assignment, prompt: Prompt, page: int = 1, per_page: int = CLASSMATES_PER_PAGE
+) -> ClassmatesPage:
+    """All approved classmates' reflections on one prompt, in the assignment page's order, one page loaded
+    in SQL (LIMIT/OFFSET); a page past the end shows the last one."""
+    query = (
+        select(*_CLASSMATE_COLUMNS)
+        .join(Student, Reflection.student_id == Student.id)
+        .join(Prompt, Reflection.prompt_id == Prompt.id)
+        .where(Reflection.prompt_id == prompt.id, *_classmates_where(student, assignment))
+    )
+    total = db.session.scalar(query.with_only_columns(func.count(Reflection.id))) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    if not total:
+        return ClassmatesPage([], 0, page, pages)
+    rows = db.session.execute(query.order_by(*_classmates_order()).limit(per_page).offset((page - 1) * per_page)).all()
+    label = _labeller(student, assignment)
+    shown = [
+        ClassmateReflection(label(student_id, name), body_html, cited, starred, policy)
+        for body_html, policy, cited, starred, name, student_id in rows
+    ]
+    return ClassmatesPage(shown, total, page, pages)
 
 
 def reclean_stored_text(batch_size: int = 500) -> int:

@@ -34,7 +34,9 @@ from ..extensions import csrf, db
 from ..join.routes import WELCOME_KEY
 from ..models import Assignment, Prompt, Reflection
 from ..sessions import rotate_session_token
+from ..statuses import HANDED_IN
 from ..statuses import ReflectionStatus as S
+from ..web import int_or_none
 from .forms import ReflectionForm, StanceAnswerForm
 from .page import (
     SAVED_NOTE_KEY,
@@ -46,7 +48,7 @@ from .page import (
     signed_out_with_text,
 )
 from .progress import student_home
-from .reflections import BadReflection, NewerVersionSaved, save_reflection
+from .reflections import BadReflection, NewerVersionSaved, classmates_page, find_reflection, save_reflection
 from .stance import PHASES, StanceRefused, record_stance
 
 log = logging.getLogger(__name__)
@@ -75,6 +77,25 @@ def home() -> ResponseReturnValue:
 @student_required
 def assignment(assignment_id: int) -> ResponseReturnValue:
     return render_assignment(student_assignment_or_404(assignment_id))
+
+
+@bp.route("/assignments/<int:assignment_id>/prompts/<int:prompt_id>/classmates")
+@student_required
+def classmates(assignment_id: int, prompt_id: int) -> ResponseReturnValue:
+    """Every approved classmate's reflection on one prompt, a page at a time (the assignment page shows the
+    newest few), under the same rules: shown once the reader has handed in their own, never when the
+    teacher has switched classmates' reflections off."""
+    work = student_assignment_or_404(assignment_id)
+    if not work.show_classmates:
+        abort(404)
+    prompt = student_prompt_or_404(work, prompt_id)
+    student = current_student()
+    mine = find_reflection(student, prompt)
+    unlocked = mine is not None and mine.status in HANDED_IN
+    listed = (
+        classmates_page(student, work, prompt, page=int_or_none(request.args.get("page")) or 1) if unlocked else None
+    )
+    return render_template("student/classmates.html", assignment=work, prompt=prompt, listed=listed)
 
 
 @bp.route("/assignments/<int:assignment_id>/stance/<phase>", methods=["GET", "POST"])

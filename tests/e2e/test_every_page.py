@@ -175,6 +175,11 @@ def test_every_student_page(new_context, busy_class, live_app):
         [
             ("s-home", "student.home", {}),
             ("s-assignment", "student.assignment", {"assignment_id": lesson.assignment_id}),
+            (
+                "s-classmates",
+                "student.classmates",
+                {"assignment_id": lesson.assignment_id, "prompt_id": lesson.prompt_id},
+            ),
             ("s-film", "main.film", {}),
         ],
         problems,
