@@ -1,8 +1,8 @@
 """What the simulated people do, as Locust users. Every address comes from the targets file.
 
 - A student of the lesson's class opens the assignment page, again and again.
-- A student saves a draft of one prompt, then submits it, again and again (the POST alone is
-  measured; a browser would then follow the redirect to the page, measured by the first scenario).
+- A student saves a draft of one prompt, then submits it, again and again, the way the page's script
+  does on a laptop: the form posted in the background, answered with JSON (no page reload).
 - A teacher opens one page (dashboard, queue, CSV, report, home...) again and again.
 - The baseline reads 30 rows and renders them, or upserts one row.
 
@@ -145,26 +145,37 @@ class StudentSave(Person):
             self.hidden[prompt["id"]] = form_fields(page, prompt["save_url"])
 
     def _save(self, prompt: dict, submit: bool) -> None:
+        """One save as the page's script sends it (static/js/reflections.js): the whole form, the button
+        pressed, `Accept: application/json`; the answer is JSON that must say it saved, with the new version."""
         hidden = self.hidden[prompt["id"]]
         data = dict(hidden)
         data[prompt["body"]] = random.choice(SAVED_TEXTS)
         data[prompt["at"]] = ""
         data[prompt["submit"] if submit else prompt["save_draft"]] = "1"
+        version = next((k for k in hidden if k.endswith("version")), None)
         with self.client.post(
-            prompt["save_url"], data=data, name=self.scenario, allow_redirects=False, catch_response=True
+            prompt["save_url"],
+            data=data,
+            headers={"Accept": "application/json"},
+            name=self.scenario,
+            allow_redirects=False,
+            catch_response=True,
         ) as response:
-            if response.status_code == 302:
-                version = next((k for k in hidden if k.endswith("version")), None)
+            try:
+                answer = response.json()
+            except ValueError:
+                answer = {}
+            if response.status_code == 200 and answer.get("saved") is True:
                 if version:
-                    hidden[version] = str(int(hidden[version] or 0) + 1)
+                    hidden[version] = str(answer.get("version", ""))
                 response.success()
-            elif response.status_code == 409:
-                # Someone else's save got there first: take the newer version from the page and go on.
-                fresh = form_fields(response.text or "", prompt["save_url"])
-                hidden.update({k: v for k, v in fresh.items() if k.endswith("version")})
+            elif response.status_code == 409 and isinstance(answer.get("newer"), dict):
+                # Someone else's save got there first: take the newer version, as the script does, and go on.
+                if version:
+                    hidden[version] = str(answer["newer"].get("version", ""))
                 response.failure("409 stale version")
             else:
-                response.failure(f"status {response.status_code}")
+                response.failure(f"status {response.status_code}, saved={answer.get('saved')!r}")
 
     @task
     def draft_then_submit(self):

@@ -191,11 +191,19 @@ def test_a_student_target_saves_like_the_load_generator(seeded):
         f"p{prompt['id']}-version": str(version),
         f"p{prompt['id']}-owner": str(person.id),
     }
+    # As the load generator (and the page's script) sends it: JSON back, saying it saved, with the version.
+    response = student.post(prompt["save_url"], data=data, headers={"Accept": "application/json"})
+    assert response.status_code == 200 and response.is_json
+    answer = response.get_json()
+    assert answer["saved"] is True and answer["version"] == version + 1
+    # A browser without JavaScript posts the same form and is sent back to the page.
+    data[f"p{prompt['id']}-version"] = str(answer["version"])
+    data[prompt["body"]] += " Both sides keep flowers."
     response = student.post(prompt["save_url"], data=data)
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.headers["Location"].startswith(lesson["assignment_url"])
     with app.app_context():
         saved = db.session.scalars(db.select(Reflection).filter_by(student_id=person.id, prompt_id=prompt["id"])).one()
-        assert saved.status == S.AWAITING and saved.version == version + 1
+        assert saved.status == S.AWAITING and saved.version == version + 2
 
 
 def test_baseline_routes_read_thirty_rows_and_upsert_one(seeded):
