@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.orm.util import identity_key
 
 if TYPE_CHECKING:
     from .models import Assignment
@@ -224,6 +225,18 @@ def _watch_flush(session: Session, flush_context: object) -> None:
     reflections.discard(None)
     if not (assignments or classes or prompts or reflections):
         return
+    # A save has its prompt (and a moderation event its reflection) loaded already: read the assignment
+    # from the session instead of asking the database on every flush (issue 13).
+    for reflection_id in list(reflections):
+        reflection = session.identity_map.get(identity_key(Reflection, reflection_id))
+        if isinstance(reflection, Reflection) and reflection.__dict__.get("prompt_id") is not None:
+            prompts.add(reflection.prompt_id)
+            reflections.discard(reflection_id)
+    for prompt_id in list(prompts):
+        prompt = session.identity_map.get(identity_key(Prompt, prompt_id))
+        if isinstance(prompt, Prompt) and "assignment_id" in prompt.__dict__:
+            assignments.add(prompt.assignment_id)
+            prompts.discard(prompt_id)
     connection = session.connection()
     if prompts:
         assignments.update(connection.execute(select(Prompt.assignment_id).where(Prompt.id.in_(prompts))).scalars())

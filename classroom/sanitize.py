@@ -4,6 +4,7 @@ import hashlib
 import json
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from html.parser import HTMLParser
 
 import bleach
@@ -67,15 +68,32 @@ def user_html(html: str | None, policy: str | None = None) -> Markup:
     return sanitize_html(html or "")
 
 
+# One save asks for the same text's HTML and words several times (the form's check, the save's own check,
+# the stored HTML, the word count): each was a Markdown and a bleach pass, about 1 ms each for a reflection.
+# The answers depend on the text alone (the policy is fixed for the life of the process), so the last few
+# are remembered and each pass runs once per text (issue 13).
+_REMEMBERED_TEXTS = 32
+
+
 def render_reflection(text: str) -> Markup:
     """Turn a student's light Markdown (paragraphs, **bold**, *italic*, lists, > quotes) into safe HTML."""
+    return _render(text or "")
+
+
+@lru_cache(maxsize=_REMEMBERED_TEXTS)
+def _render(text: str) -> Markup:
     # Markdown passes raw HTML through; the allowlist then strips any tag or attribute it does not know.
     # reset() first: nothing from the previous text (such as link references) may carry over.
-    return sanitize_html(_tools().markdown.reset().convert(text or ""))
+    return sanitize_html(_tools().markdown.reset().convert(text))
 
 
 def plain_text(text: str) -> str:
     """The words of a reflection without any markup, for word counts."""
+    return _plain(text or "")
+
+
+@lru_cache(maxsize=_REMEMBERED_TEXTS)
+def _plain(text: str) -> str:
     return (
         _tools()
         .text_only.clean(str(render_reflection(text)))

@@ -139,3 +139,41 @@ def test_reflection_indexes_are_the_ones_the_pages_use(app):
         str(getattr(v, "text", v)) for v in reflections["ix_reflections_awaiting"].get("dialect_options", {}).values()
     ]
     assert where and "awaiting" in where[0]
+
+
+def test_a_save_renders_the_text_once_and_reads_nothing_back(
+    app, student, student_client, assignment, answer_stance, count_queries, monkeypatch
+):
+    """The page's script saves with JSON: one Markdown pass for the text (the form's check, the save's
+    check, the stored HTML and the word count share it), the dashboards' cache told which assignment
+    changed without asking the database, and the answer built from what the save wrote."""
+    import markdown
+
+    from classroom.models import Reflection
+
+    answer_stance(student, assignment)
+    prompt = assignment.prompts[0]
+    conversions = []
+    convert = markdown.Markdown.convert
+    monkeypatch.setattr(
+        markdown.Markdown, "convert", lambda self, text: conversions.append(text) or convert(self, text)
+    )
+    url = f"/student/assignments/{assignment.id}/prompts/{prompt.id}"
+    version = 0
+    for n, button in enumerate(("save_draft", "send")):
+        text = f"Save number {n}: the *flowers* and the lists of names."
+        data = {f"p{prompt.id}-body": text, f"p{prompt.id}-version": str(version), f"p{prompt.id}-{button}": "1"}
+        with count_queries(app) as seen:
+            response = student_client.post(url, data=data, headers={"Accept": "application/json"})
+        answer = response.get_json()
+        assert response.status_code == 200 and answer["saved"] is True and answer["version"] == version + 1
+        version = answer["version"]
+        assert conversions.count(text) == 1
+        assert not [s for s in seen if s.lstrip().upper().startswith("SELECT PROMPTS.ASSIGNMENT_ID")]
+        # Nothing is read after the commit: the last statement is the save's own write.
+        writes = [i for i, s in enumerate(seen) if s.lstrip().upper().startswith(("INSERT", "UPDATE"))]
+        assert writes and not [s for s in seen[writes[-1] + 1 :] if s.lstrip().upper().startswith("SELECT")]
+    assert answer["status"] == "awaiting" and answer["send_button"] == "Save changes"
+    with app.app_context():
+        saved = db.session.scalars(db.select(Reflection).filter_by(student_id=student.id, prompt_id=prompt.id)).one()
+        assert saved.version == 2 and saved.status == "awaiting" and "<em>flowers</em>" in saved.body_html

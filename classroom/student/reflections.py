@@ -16,7 +16,7 @@ from sqlalchemy import CursorResult, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import Assignment, ModerationEvent, Prompt, Reflection, Student, utcnow
+from ..models import Assignment, ModerationEvent, Prompt, Reflection, SchoolClass, Student, Teacher, utcnow
 from ..moderation.flags import apply_flags
 from ..sanitize import POLICY_VERSION, plain_text, render_for_storage, word_count
 from ..statuses import ReflectionStatus as S
@@ -139,6 +139,18 @@ def check_can_write(student: Student, prompt: Prompt, now: datetime | None = Non
         raise PromptsLocked("Please answer the question before viewing first; then the prompts open.")
 
 
+def teacher_flag_words(assignment: Assignment) -> str:
+    """The class's teacher's own flag words, in one query (not the class, then the teacher)."""
+    return (
+        db.session.scalar(
+            select(Teacher.flag_words)
+            .join(SchoolClass, SchoolClass.teacher_id == Teacher.id)
+            .where(SchoolClass.id == assignment.class_id)
+        )
+        or ""
+    )
+
+
 def save_reflection(
     student: Student,
     prompt: Prompt,
@@ -171,7 +183,7 @@ def save_reflection(
         status = target_status(None, submit, assignment.require_approval)
         reflection = Reflection(student_id=student.id, prompt_id=prompt.id, version=1, status=S.DRAFT)
         _write(reflection, body, cited_seconds, status, now)
-        apply_flags(reflection, assignment.school_class.teacher.flag_words or "")
+        apply_flags(reflection, teacher_flag_words(assignment))
         db.session.add(reflection)
         try:
             db.session.flush()
@@ -194,7 +206,7 @@ def save_reflection(
     previous = existing.status
     _write(existing, body, cited_seconds, status, now)
     existing.version = existing.version + 1
-    apply_flags(existing, assignment.school_class.teacher.flag_words or "")
+    apply_flags(existing, teacher_flag_words(assignment))
     if status != previous:
         _record(existing, previous, status)
     db.session.commit()

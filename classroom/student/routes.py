@@ -1,6 +1,8 @@
 """The student's own pages: their assignments, the stance question, saving reflections, captions, logging out."""
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flask import (
     Blueprint,
@@ -170,15 +172,16 @@ def save(assignment_id: int, prompt_id: int) -> ResponseReturnValue:
     if not form.validate():
         return refused(work, prompt, form, None, status=400)
     try:
-        reflection = save_reflection(
-            current_student(),
-            prompt,
-            form.body.data,
-            cited_seconds=form.cited_seconds,
-            submit=form.wants_submit(),
-            expected_version=form.expected_version(),
-            opened_for=form.owner.data or "",
-        )
+        with kept_after_commit():
+            reflection = save_reflection(
+                current_student(),
+                prompt,
+                form.body.data,
+                cited_seconds=form.cited_seconds,
+                submit=form.wants_submit(),
+                expected_version=form.expected_version(),
+                opened_for=form.owner.data or "",
+            )
     except NewerVersionSaved as newer:
         # Point the form at the newer version, so the student's merged text saves next time.
         return refused(work, prompt, form, str(newer), status=409, newer=newer.current)
@@ -202,6 +205,20 @@ def save(assignment_id: int, prompt_id: int) -> ResponseReturnValue:
     session[SAVED_NOTE_KEY] = {"assignment": work.id, "prompt": prompt.id, "message": message}
     position = film_position(work, request.form.get("t"))
     return redirect(url_for("student.assignment", assignment_id=work.id, t=position, _anchor=f"prompt-{prompt.id}"))
+
+
+@contextmanager
+def kept_after_commit() -> Iterator[None]:
+    """The save's rows stay loaded after its commit: the answer reads back only what the save itself has
+    just written (status, version) and the assignment's setting, and reloading the reflection and the
+    assignment after the commit was two more queries on every save (issue 13)."""
+    session = db.session()
+    before = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        yield
+    finally:
+        session.expire_on_commit = before
 
 
 def refused(
