@@ -157,9 +157,12 @@ def owned_reflection_or_404(reflection_id: int) -> Reflection:
 
 
 def student_assignment_or_404(assignment_id: int) -> Assignment:
-    """An assignment of the current student's own class."""
+    """An assignment of the current student's own class, with the class and the film (its page names the
+    class, and the film's length bounds the times a student cites)."""
     return db.one_or_404(
-        db.select(Assignment).where(Assignment.id == assignment_id, Assignment.class_id == current_user.class_id)
+        db.select(Assignment)
+        .where(Assignment.id == assignment_id, Assignment.class_id == current_user.class_id)
+        .options(joinedload(Assignment.school_class), joinedload(Assignment.film))
     )
 
 
