@@ -16,7 +16,8 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from ..extensions import db
 from ..filmtime import format_film_time
-from ..models import THEMES, Assignment, PlanPrompt, Prompt, Reflection, utcnow
+from ..lessons.plans import edited_prompt_fields
+from ..models import Assignment, PlanPrompt, Prompt, Reflection, utcnow
 from ..timezones import as_utc
 
 # What a change to each field looks like to the teacher; text and time change what students answer.
@@ -64,19 +65,12 @@ def edit_prompt(
     time_checked: bool = False,
     now: datetime | None = None,
 ) -> list[str]:
-    """Change one of the assignment's prompts in place (its answers stay with it); returns the changed fields."""
-    if theme not in THEMES:
-        raise ValueError(f"Unknown theme {theme!r}")
-    values = {
-        "text": text.strip(),
-        "time_seconds": time_seconds,
-        "theme": theme,
-        "pause": pause,
-        "teacher_note": (teacher_note or "").strip(),
-    }
-    # A time the teacher changed or ticked for this class is a checked time, as on the plan.
-    if time_seconds != prompt.time_seconds or time_checked:
-        values["time_confirmed"] = True
+    """Change one of the assignment's prompts in place (its answers stay with it); returns the changed fields.
+
+    The fields follow the plan's rule (a time the teacher changed or ticked for this class is a checked
+    time); only marking the prompt changed after students answered is the assignment's own.
+    """
+    values = edited_prompt_fields(prompt, text, time_seconds, theme, pause, teacher_note, time_checked)
     changed = _apply(prompt, values, now)
     db.session.commit()
     return changed

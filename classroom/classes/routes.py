@@ -15,7 +15,6 @@ from ..access import (
     teachers_only,
 )
 from ..extensions import db
-from ..filmtime import format_film_time
 from ..lessons.forms import PromptForm
 from ..lessons.plans import unchecked_times
 from ..models import LessonPlan, utcnow
@@ -172,18 +171,9 @@ def edit_assignment_prompt(assignment_id: int, prompt_id: int) -> ResponseReturn
     prompt = assignment_prompt_or_404(assignment, prompt_id)
     form = PromptForm(obj=prompt)
     if request.method == "GET":
-        form.time.data = format_film_time(prompt.time_seconds)
-        form.time_checked.data = prompt.time_confirmed
+        form.show_saved(prompt)
     if form.validate_on_submit():
-        changed = prompts.edit_prompt(
-            prompt,
-            form.text.data,
-            form.seconds,
-            form.theme.data,
-            pause=form.pause.data,
-            teacher_note=form.teacher_note.data,
-            time_checked=form.time_checked.data,
-        )
+        changed = prompts.edit_prompt(prompt, **form.typed_fields(), time_checked=form.time_checked.data)
         if not changed:
             flash("Nothing changed.", "info")
         elif prompt.changed_at and prompts.answers_before_change([prompt]).get(prompt.id):

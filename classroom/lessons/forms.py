@@ -1,4 +1,9 @@
-"""Forms for lesson plans, their prompts and the stance poll."""
+"""Forms for lesson plans, their prompts and the stance poll.
+
+PromptForm serves a plan's prompts and an assignment's own copies (`classes/routes.py`) alike.
+"""
+
+from typing import Any
 
 from flask import current_app
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField, URLField
@@ -7,7 +12,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from ..classes.media import MediaError, check_video_url
 from ..filmtime import FILM_SECONDS, FilmTimeError, format_film_time, parse_film_time
 from ..forms import Form
-from ..models import THEMES
+from ..models import THEMES, PromptFields
 from .plans import MAX_STANCE_OPTIONS, MIN_STANCE_OPTIONS, parse_stance_options
 
 PROMPT_LENGTH = 1000
@@ -70,6 +75,21 @@ class PromptForm(Form):
             self.seconds = parse_film_time(field.data)
         except FilmTimeError as error:
             raise ValidationError(str(error)) from error
+
+    def show_saved(self, prompt: PromptFields) -> None:
+        """On first showing an edit, give the time as the teacher types it and the check as stored."""
+        self.time.data = format_film_time(prompt.time_seconds)
+        self.time_checked.data = prompt.time_confirmed
+
+    def typed_fields(self) -> dict[str, Any]:
+        """The prompt as typed, as keyword arguments of the prompt rules (read only after validate_on_submit)."""
+        return {
+            "text": self.text.data,
+            "time_seconds": self.seconds,
+            "theme": self.theme.data,
+            "pause": self.pause.data,
+            "teacher_note": self.teacher_note.data,
+        }
 
 
 class StanceQuestionForm(Form):

@@ -9,7 +9,7 @@ from importlib import resources
 from ..extensions import db
 from ..film import the_film
 from ..filmtime import parse_film_time
-from ..models import THEMES, Assignment, LessonPlan, PlanPrompt, Prompt, Teacher
+from ..models import THEMES, Assignment, LessonPlan, PlanPrompt, Prompt, PromptFields, Teacher
 from .stance import DEFAULT_STANCE_OPTIONS, DEFAULT_STANCE_QUESTION
 
 log = logging.getLogger(__name__)
@@ -130,6 +130,41 @@ def delete_plan(plan: LessonPlan) -> None:
     log.info("lesson plan deleted", extra={"event": "plan.deleted", "plan_id": plan_id})
 
 
+def typed_prompt_fields(text: str, time_seconds: int, theme: str, pause: bool = False, teacher_note: str = "") -> dict:
+    """A prompt's fields as the teacher typed them, cleaned; raises ValueError for a theme not in THEMES.
+
+    One rule for a plan's prompt and an assignment's own copy (`classes/prompts.py`), new or edited.
+    """
+    if theme not in THEMES:
+        raise ValueError(f"Unknown theme {theme!r}")
+    return {
+        "text": text.strip(),
+        "time_seconds": time_seconds,
+        "theme": theme,
+        "pause": pause,
+        "teacher_note": (teacher_note or "").strip(),
+    }
+
+
+def edited_prompt_fields(
+    prompt: PromptFields,
+    text: str,
+    time_seconds: int,
+    theme: str,
+    pause: bool = False,
+    teacher_note: str = "",
+    time_checked: bool = False,
+) -> dict:
+    """The fields an edit sets on a plan's or an assignment's prompt; it does not set them.
+
+    A changed time, or a ticked check, counts as the teacher confirming the time against the film.
+    """
+    values = typed_prompt_fields(text, time_seconds, theme, pause, teacher_note)
+    if time_seconds != prompt.time_seconds or time_checked:
+        values["time_confirmed"] = True
+    return values
+
+
 def add_prompt(
     plan: LessonPlan,
     text: str,
@@ -140,16 +175,10 @@ def add_prompt(
     time_confirmed: bool = True,
 ) -> PlanPrompt:
     """Pin a new prompt to a moment in the film."""
-    if theme not in THEMES:
-        raise ValueError(f"Unknown theme {theme!r}")
     prompt = PlanPrompt(
         plan_id=plan.id,
-        text=text.strip(),
-        time_seconds=time_seconds,
-        theme=theme,
-        pause=pause,
-        teacher_note=(teacher_note or "").strip(),
         time_confirmed=time_confirmed,
+        **typed_prompt_fields(text, time_seconds, theme, pause, teacher_note),
     )
     db.session.add(prompt)
     db.session.commit()
@@ -165,16 +194,11 @@ def update_prompt(
     teacher_note: str = "",
     time_checked: bool = False,
 ) -> None:
-    """Change a prompt; a changed time, or a ticked check, counts as the teacher confirming it."""
-    if theme not in THEMES:
-        raise ValueError(f"Unknown theme {theme!r}")
-    if time_seconds != prompt.time_seconds or time_checked:
-        prompt.time_confirmed = True
-    prompt.text = text.strip()
-    prompt.time_seconds = time_seconds
-    prompt.theme = theme
-    prompt.pause = pause
-    prompt.teacher_note = (teacher_note or "").strip()
+    """Change a plan's prompt (assignments made from the plan keep their own copy until brought in step)."""
+    for name, value in edited_prompt_fields(
+        prompt, text, time_seconds, theme, pause, teacher_note, time_checked
+    ).items():
+        setattr(prompt, name, value)
     db.session.commit()
 
 

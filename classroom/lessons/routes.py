@@ -98,14 +98,7 @@ def new_prompt(plan_id: int) -> ResponseReturnValue:
     plan = owned_plan_or_404(plan_id)
     form = PromptForm()
     if form.validate_on_submit():
-        plans.add_prompt(
-            plan,
-            form.text.data,
-            form.seconds,
-            form.theme.data,
-            pause=form.pause.data,
-            teacher_note=form.teacher_note.data,
-        )
+        plans.add_prompt(plan, **form.typed_fields())
         flash(f"Prompt added at {format_film_time(form.seconds)}.", "success")
         return redirect(url_for("lessons.show", plan_id=plan.id, _anchor="prompts"))
     return form_page(
@@ -118,18 +111,9 @@ def edit_prompt(plan_id: int, prompt_id: int) -> ResponseReturnValue:
     prompt = owned_plan_prompt_or_404(plan_id, prompt_id)
     form = PromptForm(obj=prompt)
     if request.method == "GET":
-        form.time.data = format_film_time(prompt.time_seconds)
-        form.time_checked.data = prompt.time_confirmed
+        form.show_saved(prompt)
     if form.validate_on_submit():
-        plans.update_prompt(
-            prompt,
-            form.text.data,
-            form.seconds,
-            form.theme.data,
-            pause=form.pause.data,
-            teacher_note=form.teacher_note.data,
-            time_checked=form.time_checked.data,
-        )
+        plans.update_prompt(prompt, **form.typed_fields(), time_checked=form.time_checked.data)
         flash("Prompt saved.", "success")
         return redirect(url_for("lessons.show", plan_id=plan_id, _anchor=f"prompt-{prompt.id}"))
     return form_page(
