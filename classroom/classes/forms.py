@@ -5,6 +5,7 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
+    Field,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -19,6 +20,18 @@ from .media import CAPTION_LANGUAGES, MAX_CAPTIONS_BYTES, MediaError, check_vide
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 DATETIME_MESSAGE = "Give a date and time, for example 2026-12-01 09:00."
+
+
+def checked_video_url(form: Form, field: Field) -> None:
+    """The film link's rule (classes/media.check_video_url) for every form that takes one; keeps the cleaned link."""
+    try:
+        field.data = check_video_url(field.data, current_app.config.get("ALLOW_LOOPBACK_HTTP_MEDIA", False))
+    except MediaError as error:
+        raise ValidationError(str(error)) from error
+
+
+# An assignment's film link and a plan's (lessons/forms.py PlanForm), checked alike.
+VIDEO_URL_VALIDATORS = (Length(max=2000, message="That link is too long."), checked_video_url)
 
 
 class ClassForm(Form):
@@ -61,7 +74,7 @@ class AssignmentForm(Form):
     )
     video_url = URLField(
         "Link to the film (optional)",
-        validators=[Length(max=2000, message="That link is too long.")],
+        validators=list(VIDEO_URL_VALIDATORS),
         description="Your school's licensed stream or video file, starting with https://. Without it, students watch the film in class and answer at each time.",
     )
     captions = FileField(
@@ -86,12 +99,6 @@ class AssignmentForm(Form):
 
     # Filled by the validators so the route does not read the upload twice.
     captions_text: str | None = None
-
-    def validate_video_url(self, field):
-        try:
-            field.data = check_video_url(field.data, current_app.config.get("ALLOW_LOOPBACK_HTTP_MEDIA", False))
-        except MediaError as error:
-            raise ValidationError(str(error)) from error
 
     def validate_closes_at(self, field):
         if field.data and self.opens_at.data and field.data <= self.opens_at.data:

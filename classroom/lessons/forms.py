@@ -5,11 +5,10 @@ PromptForm serves a plan's prompts and an assignment's own copies (`classes/rout
 
 from typing import Any
 
-from flask import current_app
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from ..classes.media import MediaError, check_video_url
+from ..classes.forms import VIDEO_URL_VALIDATORS
 from ..filmtime import FILM_SECONDS, FilmTimeError, format_film_time, parse_film_time
 from ..forms import Form
 from ..models import THEMES, PromptFields
@@ -32,16 +31,10 @@ class PlanForm(Form):
     )
     video_url = URLField(
         "Link to the film for checking times (optional)",
-        validators=[Length(max=2000, message="That link is too long.")],
+        validators=list(VIDEO_URL_VALIDATORS),
         description="Your school's licensed stream or video file, starting with https://. The prompt pages play it "
         "so you can check each time before assigning; new assignments of this plan start with it.",
     )
-
-    def validate_video_url(self, field):
-        try:
-            field.data = check_video_url(field.data, current_app.config.get("ALLOW_LOOPBACK_HTTP_MEDIA", False))
-        except MediaError as error:
-            raise ValidationError(str(error)) from error
 
 
 class PromptForm(Form):
