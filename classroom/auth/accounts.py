@@ -27,6 +27,10 @@ def create_teacher(name: str, email: str, password: str) -> Teacher:
     return teacher
 
 
+# What a failed log-in says, on the log-in page and when linking an LMS account: never which half was wrong.
+BAD_LOGIN = "That email and password do not match an account."
+
+
 def password_matches(teacher: Teacher | None, password: str) -> bool:
     """True when `teacher` exists and this is their password; the same password work when there is no such
     teacher, so a wrong guess's timing does not say whether an email has an account."""

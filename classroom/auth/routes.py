@@ -13,15 +13,12 @@ from ..extensions import db, limiter
 from ..passwords import check_password, hash_password, password_problem
 from ..sessions import rotate_session_token, stay_signed_in
 from ..web import form_page, safe_next
-from .accounts import find_teacher_by_email, normalise_email, password_matches, sign_up
+from .accounts import BAD_LOGIN, find_teacher_by_email, normalise_email, password_matches, sign_up
 from .forms import ChangePasswordForm, LoginForm, SignupForm
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
-
-BAD_LOGIN = "That email and password do not match an account."
-
 
 # Kept in the session from sign-up to the log-in page, so the teacher types only their password.
 SIGNED_UP_EMAIL = "signed_up_email"

@@ -12,7 +12,7 @@ from pylti1p3.exception import LtiException
 from pylti1p3.lineitem import LineItem
 
 from ..access import current_teacher, is_teacher
-from ..auth.accounts import EmailTaken, create_teacher, find_teacher_by_email, password_matches
+from ..auth.accounts import BAD_LOGIN, EmailTaken, create_teacher, find_teacher_by_email, password_matches
 from ..extensions import db, limiter
 from ..marks.scheme import maximum_score
 from ..models import Assignment, LtiCourse, LtiPlatform, Teacher
@@ -32,8 +32,6 @@ from .identity import link_instructor
 from .platforms import tool_urls
 from .routes import CLAIM, PENDING_KEY, Refusal, _policy, bp, instructor_destination, platform_frame_ancestors
 from .tool import ToolMessageLaunch, launch_platform, restore_launch
-
-BAD_LOGIN = "That email and password do not match an account."
 
 
 def _pending() -> dict:
