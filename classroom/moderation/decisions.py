@@ -42,6 +42,11 @@ REOPEN_FROM = frozenset({S.REJECTED})
 REOPENED_MESSAGE = "Your teacher reopened this reflection: you can rewrite it and hand it in again."
 
 
+# What returning without feedback or rejecting without a reason says, in the form (moderation/forms.py) and here.
+FEEDBACK_MISSING = "Write the feedback the student should act on."
+REASON_MISSING = "Write the reason the student will see."
+
+
 class TransitionError(ValueError):
     """A decision that does not fit the reflection's current status; the message is for the teacher."""
 
@@ -123,7 +128,7 @@ def return_reflection(
     """Send a reflection back with feedback; the student revises and submits again."""
     feedback = (feedback or "").strip()
     if not feedback:
-        raise TransitionError("Write the feedback the student should act on.")
+        raise TransitionError(FEEDBACK_MISSING)
     return _transition(reflection, teacher, S.RETURNED, RETURN_FROM, feedback, expected_version)
 
 
@@ -133,7 +138,7 @@ def reject_reflection(
     """Reject a reflection: hidden from classmates; the student sees the reason."""
     reason = (reason or "").strip()
     if not reason:
-        raise TransitionError("Write the reason the student will see.")
+        raise TransitionError(REASON_MISSING)
     return _transition(reflection, teacher, S.REJECTED, REJECT_FROM, reason, expected_version)
 
 

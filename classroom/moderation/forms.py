@@ -4,6 +4,7 @@ from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..forms import Form
+from .decisions import FEEDBACK_MISSING, REASON_MISSING
 
 MAX_FLAG_WORDS = 200
 
@@ -30,7 +31,7 @@ class ReturnForm(DecisionForm):
     feedback = TextAreaField(
         "Feedback for the student",
         description="Say what to improve; the student revises and submits again.",
-        validators=[DataRequired("Write the feedback the student should act on."), Length(max=2000)],
+        validators=[DataRequired(FEEDBACK_MISSING), Length(max=2000)],
         render_kw={"rows": 3},
     )
 
@@ -39,7 +40,7 @@ class RejectForm(DecisionForm):
     feedback = TextAreaField(
         "Reason (the student sees it)",
         description="Classmates never see a rejected reflection.",
-        validators=[DataRequired("Write the reason the student will see."), Length(max=2000)],
+        validators=[DataRequired(REASON_MISSING), Length(max=2000)],
         render_kw={"rows": 3},
     )
 
