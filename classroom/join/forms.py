@@ -4,7 +4,7 @@ from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import InputRequired, ValidationError
 
 from ..forms import Form
-from .logic import NAME_MAX, BadDisplayName, clean_display_name
+from .logic import NAME_MAX, NAME_MISSING, BadDisplayName, clean_display_name
 
 
 class JoinCodeForm(Form):
@@ -19,7 +19,7 @@ class JoinCodeForm(Form):
 class DisplayNameForm(Form):
     display_name = StringField(
         "Your display name",
-        validators=[InputRequired("Please type the name your teacher will see.")],
+        validators=[InputRequired(NAME_MISSING)],
         description=f"Up to {NAME_MAX} characters. Your first name or a nickname your teacher will recognise. "
         "Nothing else about you is asked or stored.",
         render_kw={"autocomplete": "off", "maxlength": NAME_MAX * 2},

@@ -18,6 +18,8 @@ from ..models import Assignment, SchoolClass, Student, Teacher
 log = logging.getLogger(__name__)
 
 NAME_MAX = 40
+# Said for an empty name, by the join form (join/forms.py) and by clean_display_name for one of only spaces.
+NAME_MISSING = "Please type the name your teacher will see."
 
 
 class BadDisplayName(ValueError):
@@ -28,7 +30,7 @@ def clean_display_name(name: str) -> str:
     """The name trimmed and with inner runs of spaces collapsed, or BadDisplayName."""
     cleaned = " ".join((name or "").split())
     if not cleaned:
-        raise BadDisplayName("Please type the name your teacher will see.")
+        raise BadDisplayName(NAME_MISSING)
     if len(cleaned) > NAME_MAX:
         raise BadDisplayName(f"Please keep it to {NAME_MAX} characters.")
     return cleaned
