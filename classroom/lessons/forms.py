@@ -12,13 +12,13 @@ from ..classes.forms import VIDEO_URL_VALIDATORS
 from ..filmtime import FILM_SECONDS, FilmTimeError, format_film_time, parse_film_time
 from ..forms import Form
 from ..models import THEMES, PromptFields
-from .plans import MAX_STANCE_OPTIONS, MIN_STANCE_OPTIONS, parse_stance_options
+from .plans import MAX_STANCE_OPTIONS, MIN_STANCE_OPTIONS, TITLE_LENGTH, parse_stance_options
 
 PROMPT_LENGTH = 1000
 
 
 class PlanForm(Form):
-    title = StringField("Title", validators=[DataRequired("Please give the plan a title."), Length(max=200)])
+    title = StringField("Title", validators=[DataRequired("Please give the plan a title."), Length(max=TITLE_LENGTH)])
     grade_band = StringField(
         "Grade band",
         validators=[Length(max=60, message="Keep the grade band to 60 characters.")],
