@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import CursorResult, func, or_, select, update
+from sqlalchemy import CompoundSelect, CursorResult, Select, func, null, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -139,16 +139,17 @@ def check_can_write(student: Student, prompt: Prompt, now: datetime | None = Non
         raise PromptsLocked("Please answer the question before viewing first; then the prompts open.")
 
 
-def teacher_flag_words(assignment: Assignment) -> str:
-    """The class's teacher's own flag words, in one query (not the class, then the teacher)."""
-    return (
-        db.session.scalar(
-            select(Teacher.flag_words)
-            .join(SchoolClass, SchoolClass.teacher_id == Teacher.id)
-            .where(SchoolClass.id == assignment.class_id)
-        )
-        or ""
-    )
+def flag_context(student: Student, assignment: Assignment) -> tuple[str, tuple[str, ...]]:
+    """What a save's flags need besides the text, in one query: the class's teacher's own flag words and
+    the names of the writer's classmates (not the class, then the teacher, then the names)."""
+    rows = db.session.execute(
+        select(Teacher.flag_words, Student.id, Student.display_name)
+        .join(SchoolClass, SchoolClass.teacher_id == Teacher.id)
+        .join(Student, Student.class_id == SchoolClass.id)
+        .where(SchoolClass.id == assignment.class_id)
+    ).all()
+    words = rows[0].flag_words or "" if rows else ""
+    return words, tuple(row.display_name for row in rows if row.id != student.id)
 
 
 def save_reflection(
@@ -183,7 +184,7 @@ def save_reflection(
         status = target_status(None, submit, assignment.require_approval)
         reflection = Reflection(student_id=student.id, prompt_id=prompt.id, version=1, status=S.DRAFT)
         _write(reflection, body, cited_seconds, status, now)
-        apply_flags(reflection, teacher_flag_words(assignment))
+        apply_flags(reflection, *flag_context(student, assignment))
         db.session.add(reflection)
         try:
             db.session.flush()
@@ -206,7 +207,7 @@ def save_reflection(
     previous = existing.status
     _write(existing, body, cited_seconds, status, now)
     existing.version = existing.version + 1
-    apply_flags(existing, teacher_flag_words(assignment))
+    apply_flags(existing, *flag_context(student, assignment))
     if status != previous:
         _record(existing, previous, status)
     db.session.commit()
@@ -273,11 +274,15 @@ def _classmates_order() -> tuple:
     return (Reflection.starred.desc(), Reflection.decided_at.desc().nulls_last(), Reflection.id.desc())
 
 
-def _labeller(student: Student, assignment: Assignment) -> Callable[[int, str], str]:
-    """A function giving the label the reader sees for a classmate (their name, or an anonymous number)."""
+def _labeller(
+    student: Student, assignment: Assignment, class_ids: Iterable[int] | None = None
+) -> Callable[[int, str], str]:
+    """A function giving the label the reader sees for a classmate (their name, or an anonymous number from
+    the ids of the whole class, read here unless given)."""
     if not assignment.anonymise:
         return lambda student_id, name: name
-    class_ids = db.session.scalars(select(Student.id).where(Student.class_id == assignment.class_id))
+    if class_ids is None:
+        class_ids = db.session.scalars(select(Student.id).where(Student.class_id == assignment.class_id))
     numbers = classmate_numbers(_label_key(), assignment.id, class_ids, student.id)
     return lambda student_id, name: f"Classmate {numbers[student_id]}"
 
@@ -313,21 +318,29 @@ def classmates_reflections(
         .where(Reflection.prompt_id.in_(prompt_ids), *_classmates_where(student, assignment))
         .subquery()
     )
-    query = (
-        select(ranked.c.prompt_id, ranked.c.total, *_CLASSMATE_COLUMNS)
+    classmates = (
+        select(ranked.c.prompt_id, ranked.c.place, ranked.c.total, *_CLASSMATE_COLUMNS)
         .select_from(ranked)
         .join(Reflection, Reflection.id == ranked.c.id)
         .join(Student, Reflection.student_id == Student.id)
-        .order_by(ranked.c.prompt_id, ranked.c.place)
     )
     if limit is not None:
-        query = query.where(ranked.c.place <= limit)
+        classmates = classmates.where(ranked.c.place <= limit)
+    query: Select | CompoundSelect = classmates
+    if assignment.anonymise:
+        # The whole class's ids, for the anonymous numbers, in the same round trip: rows without a prompt.
+        members = select(*[null()] * (len(_CLASSMATE_COLUMNS) + 2), Student.id).where(
+            Student.class_id == assignment.class_id
+        )
+        query = union_all(query, members)
     rows = db.session.execute(query).all()
-    if not rows:
+    written = sorted((row for row in rows if row[0] is not None), key=lambda row: (row[0], row[1]))
+    if not written:
         return {}
-    label = _labeller(student, assignment)
+    class_ids = [row[-1] for row in rows if row[0] is None] if assignment.anonymise else None
+    label = _labeller(student, assignment, class_ids)
     shown: dict[int, ClassmatesOnPrompt] = {}
-    for prompt_id, total, body_html, policy, cited, starred, name, student_id in rows:
+    for prompt_id, _place, total, body_html, policy, cited, starred, name, student_id in written:
         on_prompt = shown.setdefault(prompt_id, ClassmatesOnPrompt([], total))
         on_prompt.shown.append(ClassmateReflection(label(student_id, name), body_html, cited, starred, policy))
     return shown

@@ -28,6 +28,7 @@ from ..access import (
     is_student,
     is_teacher,
     student_assignment_or_404,
+    student_prompt_and_assignment_or_404,
     student_prompt_or_404,
     student_required,
 )
@@ -163,8 +164,8 @@ def save(assignment_id: int, prompt_id: int) -> ResponseReturnValue:
             login = url_for("join.resume", next=url_for("student.assignment", assignment_id=assignment_id))
             return jsonify(saved=False, signed_out=True, message=SIGNED_OUT, login_url=login), 401
         return signed_out_with_text(assignment_id, prompt_id)
-    work = student_assignment_or_404(assignment_id)
-    prompt = student_prompt_or_404(work, prompt_id)
+    prompt = student_prompt_and_assignment_or_404(assignment_id, prompt_id)
+    work = prompt.assignment
     form = reflection_form(work, prompt)
     if not page_token_ok():
         form.validate()
