@@ -2,14 +2,27 @@
 
 Set TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test) to run the
 suite on PostgreSQL: each test run gets its own schema, dropped at the end.
+
+Every test's app starts on a database that is exactly a new one (the models' tables, the film's
+record, ids from 1), but the tables are built once per run, not once per test: creating ~25 tables
+took longer than most tests themselves. On SQLite each test gets a copy of a database file made at
+the start of the run; on PostgreSQL the run's schema is emptied (DELETE, and every id sequence
+restarted), which for tables of a few rows is far quicker than TRUNCATE or new tables. Any CREATE,
+DROP or ALTER a test sends (migration tests, a module's own world) is noticed, and the next test
+gets its tables built afresh.
 """
 
 import os
+import re
+import shutil
 import uuid
 from contextlib import contextmanager
+from pathlib import Path
 
+import jinja2
 import pytest
 from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine
 
 from classroom import create_app
 from classroom.classes.logic import assign_plan, create_class
@@ -63,8 +76,104 @@ def test_config(tmp_path, pg_schema) -> dict:
     return config
 
 
+# --- a fresh database for every test, built once per run -------------------------------------------
+
+_SCHEMA_CHANGE = re.compile(r"\s*(CREATE|DROP|ALTER)\s", re.IGNORECASE)
+# Anything but these may have written a row or moved a sequence.
+_READ_ONLY = re.compile(r"\s*(SELECT|SHOW|SET|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.IGNORECASE)
+
+
+class _PostgresState:
+    """What the run's PostgreSQL schema holds. Every statement any engine sends is watched (a regular
+    expression on its first word), so a test that builds, drops or migrates tables, or a fixture that
+    writes rows outside make_app, can never leave the next test a database that is not a new one."""
+
+    tables_ok = False  # exactly the models' tables, as create_all makes them
+    empty = False  # and nothing in them but the film's record, every id sequence at its start
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _watch_statements(conn, cursor, statement, parameters, context, executemany):
+    if _PostgresState.empty and (not _READ_ONLY.match(statement) or "nextval" in statement):
+        _PostgresState.empty = False
+    if _PostgresState.tables_ok and _SCHEMA_CHANGE.match(statement):
+        _PostgresState.tables_ok = _PostgresState.empty = False
+
+
+def _empty_postgres_tables() -> None:
+    """Inside an app context on the run's schema: make it what db.create_all() + load_film() make."""
+    if not _PostgresState.tables_ok:
+        db.drop_all()
+        db.create_all()
+        _PostgresState.tables_ok = True
+    elif not _PostgresState.empty:
+        # Children first, so no foreign key is in the way; sequences back to 1 (tests read ids).
+        sequences = db.session.scalars(
+            text("SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = current_schema()")
+        ).all()
+        statements = [f'DELETE FROM "{table.name}"' for table in reversed(db.metadata.sorted_tables)]
+        statements += [f'ALTER SEQUENCE "{name}" RESTART' for name in sequences]
+        db.session.remove()
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("; ".join(statements))
+    else:
+        return
+    load_film()
+    db.session.remove()
+    _PostgresState.empty = True
+
+
+@event.listens_for(Engine, "connect")
+def _no_fsync_in_tests(dbapi_connection, connection_record):
+    """SQLite waits for the disk at every commit (~5 ms here, a few per test); a test's database is thrown
+    away, so it never needs to survive a power cut. What SQLite checks and returns is the same."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA synchronous=OFF")
+        cursor.close()
+
+
+class _SharedTemplateCode(jinja2.BytecodeCache):
+    """Compiled templates shared by every app of the run: each test's app has its own Jinja environment,
+    which would otherwise compile every page it renders again. Jinja checks each template's source
+    checksum before reusing its code, so a changed template is compiled afresh."""
+
+    def __init__(self):
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATE_CODE = _SharedTemplateCode()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory, pg_schema):
+    """On SQLite, a database file with the models' tables and the film, copied for each test."""
+    if pg_schema:
+        return None
+    folder = tmp_path_factory.mktemp("template")
+    app = create_app(test_config(folder, None))
+    with app.app_context():
+        db.create_all()
+        load_film()
+        db.session.remove()
+        db.engine.dispose()
+    return folder / "test.sqlite3"
+
+
+def _is_suite_database(config: dict, tmp_path, pg_schema) -> bool:
+    suite = test_config(tmp_path, pg_schema)
+    return all(config.get(key) == suite.get(key) for key in ("SQLALCHEMY_DATABASE_URI", "SQLALCHEMY_ENGINE_OPTIONS"))
+
+
 @pytest.fixture
-def make_app(tmp_path, pg_schema):
+def make_app(tmp_path, pg_schema, sqlite_template):
     """Build an app on a fresh database; extra config overrides the test defaults."""
     apps = []
 
@@ -72,19 +181,37 @@ def make_app(tmp_path, pg_schema):
         config = test_config(tmp_path, pg_schema)
         config.update(overrides)
         app = create_app(config)
+        app.jinja_env.bytecode_cache = _TEMPLATE_CODE
+        suite_database = _is_suite_database(config, tmp_path, pg_schema)
         with app.app_context():
-            db.drop_all()
-            db.create_all()
-            load_film()
-        apps.append(app)
+            if suite_database and pg_schema:
+                _empty_postgres_tables()
+            elif suite_database and _unused_sqlite_file(tmp_path):
+                db.engine.dispose()
+                # create_app made the file empty, with its 0600 mode; copyfile keeps the mode.
+                shutil.copyfile(sqlite_template, tmp_path / "test.sqlite3")
+            else:  # another database, or this test's second app on its file: as a new database
+                db.drop_all()
+                db.create_all()
+                load_film()
+        apps.append((app, suite_database))
         return app
 
     yield build
-    for app in apps:
+    for app, suite_database in apps:
         with app.app_context():
             db.session.remove()
-            db.drop_all()
+            if suite_database and pg_schema:
+                # Leave the schema empty for tests that build an app on it themselves.
+                _empty_postgres_tables()
+            elif not suite_database:
+                db.drop_all()
             db.engine.dispose()
+
+
+def _unused_sqlite_file(tmp_path) -> bool:
+    path = Path(tmp_path / "test.sqlite3")
+    return not path.exists() or path.stat().st_size == 0
 
 
 @pytest.fixture
