@@ -58,9 +58,13 @@ reset-demo:
 # The whole suite with the coverage floor; -rs lists every skipped test with its reason.
 COVERAGE := --cov=classroom --cov-report=term-missing:skip-covered --cov-fail-under=85
 PYTEST_ARGS ?=
+# WORKERS=N runs the tests in N processes (pytest-xdist; each has its own database: its own SQLite
+# files, its own PostgreSQL schema, see tests/conftest.py). Unset, one process.
+WORKERS ?=
+XDIST := $(if $(WORKERS),-n $(WORKERS),)
 
 test: install-dev e2e-deps
-	$(BIN)/python -m pytest $(COVERAGE) -rs $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(COVERAGE) -rs $(XDIST) $(PYTEST_ARGS)
 
 # Lint, format check and types in seconds: ruff, and mypy on classroom/ (settings in mypy.ini).
 lint: install-dev
@@ -73,7 +77,7 @@ lint: install-dev
 check: lint fast-tests
 
 fast-tests: install-dev
-	$(BIN)/python -m pytest -m "not e2e" -rs $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not e2e" -rs $(XDIST) $(PYTEST_ARGS)
 
 # Browser tests need Debian's Chromium (Playwright never downloads a browser of its own) and
 # axe-core from npm, pinned in package-lock.json. Root installs what is missing; others are told how.
