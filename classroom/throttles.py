@@ -9,7 +9,7 @@ either.
 
 import hashlib
 
-from flask import request
+from flask import Response, request
 from flask_limiter.util import get_remote_address
 
 from .joincodes import class_number_of, normalise_return_code
@@ -45,7 +45,30 @@ def by_return_code() -> str:
     return "code:" + _digest(typed_return_code())
 
 
+# The log-in page and the LMS account-link page share one count per account, so a guesser gains nothing
+# by switching between them.
+TEACHER_ACCOUNT_SCOPE = "teacher-account-login"
+
+
+def _account(email: str) -> str:
+    return "account:" + _digest(email.strip().lower())
+
+
 def by_account() -> str:
     """The teacher account the posted email names, whether or not it exists."""
-    email = (request.form.get("email") or "").strip().lower()
-    return "account:" + _digest(email)
+    return _account(request.form.get("email") or "")
+
+
+def by_linking_account() -> str:
+    """The teacher account named on the LMS account-link page's log-in form."""
+    return _account(request.form.get("login-email") or "")
+
+
+def failed_form(response: Response) -> bool:
+    """Only a rejected log-in (400) counts against the account: the owner's own success costs nothing."""
+    return response.status_code == 400
+
+
+def not_a_linking_login() -> bool:
+    """The account-link page's other buttons (confirm, sign up) name no account to count against."""
+    return request.form.get("action") != "login"

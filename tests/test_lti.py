@@ -789,3 +789,55 @@ def test_teacher_pages_may_sit_in_the_launching_lms_frame_only_after_a_launch(ap
 def db_platform_id(app) -> int:
     with app.app_context():
         return db.session.scalars(db.select(LtiPlatform.id)).one()
+
+
+class TestLinkAccountLogInLimits:
+    """The account-link page's log-in counts failures per teacher account, in the same count as /auth/login."""
+
+    @pytest.fixture
+    def app(self, make_app):
+        return make_app(RATELIMIT_ENABLED=True)
+
+    def test_failed_link_log_ins_count_against_the_account_everywhere(self, app, platform, registered, teacher):
+        client = app.test_client()
+        launch(client, platform, sub="teacher-1", roles=(INSTRUCTOR,))
+
+        def link_log_in(password):
+            data = {"action": "login", "login-email": teacher.email, "login-password": password}
+            return client.post("/lms/link-account", data=data).status_code
+
+        for n in range(10):
+            assert link_log_in(f"guess number {n}") == 400
+        assert link_log_in(TEACHER_PASSWORD) == 429
+        # The same account waits on the log-in page too, from another browser and address.
+        elsewhere = app.test_client()
+        login = elsewhere.post(
+            "/auth/login",
+            data={"email": teacher.email.upper(), "password": TEACHER_PASSWORD},
+            environ_base={"REMOTE_ADDR": "10.8.0.1"},
+        )
+        assert login.status_code == 429
+        # The page's other buttons name no account, so they carry on: a new teacher can still sign up.
+        signup = client.post(
+            "/lms/link-account",
+            data={
+                "action": "signup",
+                "signup-name": "Tom Teacher",
+                "signup-email": "tom@school.example",
+                "signup-password": "a long enough password",
+            },
+        )
+        assert signup.status_code == 302
+
+    def test_failures_on_the_log_in_page_count_on_the_link_page(self, app, platform, registered, teacher):
+        for n in range(10):
+            response = app.test_client().post(
+                "/auth/login",
+                data={"email": teacher.email, "password": f"guess number {n}"},
+                environ_base={"REMOTE_ADDR": f"10.7.0.{n}"},
+            )
+            assert response.status_code == 400
+        client = app.test_client()
+        launch(client, platform, sub="teacher-1", roles=(INSTRUCTOR,))
+        data = {"action": "login", "login-email": teacher.email, "login-password": TEACHER_PASSWORD}
+        assert client.post("/lms/link-account", data=data).status_code == 429

@@ -5,7 +5,6 @@ import logging
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
-from werkzeug.wrappers import Response
 
 from .. import throttles
 from ..access import is_teacher, to_teacher_login
@@ -26,10 +25,6 @@ SIGNED_UP = (
     "Your account is ready: log in with the email and password you just chose. "
     "If that email already had an account here, it was left as it was: log in with its own password."
 )
-
-
-def _failed(response: Response) -> bool:
-    return response.status_code == 400
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -57,7 +52,13 @@ def signup() -> ResponseReturnValue:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("30/15 minutes", methods=["POST"])
-@limiter.limit("10/15 minutes", methods=["POST"], key_func=throttles.by_account, deduct_when=_failed)
+@limiter.shared_limit(
+    "10/15 minutes",
+    scope=throttles.TEACHER_ACCOUNT_SCOPE,
+    methods=["POST"],
+    key_func=throttles.by_account,
+    deduct_when=throttles.failed_form,
+)
 def login() -> ResponseReturnValue:
     if is_teacher():
         return redirect(url_for("main.home"))

@@ -11,6 +11,7 @@ from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.exception import LtiException
 from pylti1p3.lineitem import LineItem
 
+from .. import throttles
 from ..access import current_teacher, is_teacher
 from ..auth.accounts import BAD_LOGIN, EmailTaken, create_teacher, find_teacher_by_email, password_matches
 from ..extensions import db, limiter
@@ -56,6 +57,14 @@ def _restored(launch_id: str) -> tuple[ToolMessageLaunch, dict[str, Any]]:
 
 @bp.route("/link-account", methods=["GET", "POST"])
 @limiter.limit("30/15 minutes", methods=["POST"])
+@limiter.shared_limit(
+    "10/15 minutes",
+    scope=throttles.TEACHER_ACCOUNT_SCOPE,
+    methods=["POST"],
+    key_func=throttles.by_linking_account,
+    exempt_when=throttles.not_a_linking_login,
+    deduct_when=throttles.failed_form,
+)
 def link_account() -> ResponseReturnValue:
     """The first instructor launch: the teacher confirms which teacher account the LMS account is."""
     pending = _pending()
