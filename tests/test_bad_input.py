@@ -141,9 +141,17 @@ def snapshot(world) -> dict:
         try:
             cursor = connection.cursor()
             rows = {}
-            for name, query in queries:
-                cursor.execute(query)
-                rows[name] = [tuple(row) for row in cursor.fetchall()]
+            if db.engine.dialect.name == "postgresql":
+                # All the SELECTs in one round trip (psycopg returns one result set each): on a busy
+                # machine 24 trips to the server took three times as long as the one.
+                cursor.execute("; ".join(query for _, query in queries))
+                for name, _ in queries:
+                    rows[name] = [tuple(row) for row in cursor.fetchall()]
+                    cursor.nextset()
+            else:
+                for name, query in queries:
+                    cursor.execute(query)
+                    rows[name] = [tuple(row) for row in cursor.fetchall()]
             cursor.close()
         finally:
             connection.close()
