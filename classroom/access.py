@@ -11,6 +11,7 @@ from typing import Any, TypeVar, cast
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import contains_eager, joinedload, selectinload, undefer
+from sqlalchemy.orm.interfaces import ORMOption
 from werkzeug.wrappers import Response
 
 from .extensions import db, login_manager
@@ -87,10 +88,11 @@ def student_required(view: View) -> View:
 # --- A teacher's own things. ---
 
 
-def owned_plan_or_404(plan_id: int) -> LessonPlan:
-    """The current teacher's lesson plan."""
+def owned_plan_or_404(plan_id: int, *load: ORMOption) -> LessonPlan:
+    """The current teacher's lesson plan, with what the caller's page shows loaded by `load` (its film, say:
+    many-to-one relationships raise rather than load one by one)."""
     return db.one_or_404(
-        db.select(LessonPlan).where(LessonPlan.id == plan_id, LessonPlan.teacher_id == current_user.id)
+        db.select(LessonPlan).where(LessonPlan.id == plan_id, LessonPlan.teacher_id == current_user.id).options(*load)
     )
 
 
@@ -111,13 +113,20 @@ def owned_class_or_404(class_id: int) -> SchoolClass:
     )
 
 
-def owned_assignment_or_404(assignment_id: int) -> Assignment:
-    """An assignment in one of the current teacher's classes, with its class and prompts (two queries)."""
+def owned_assignment_or_404(assignment_id: int, *load: ORMOption) -> Assignment:
+    """An assignment in one of the current teacher's classes, with its class, the plan it came from (the
+    assignment's pages name it and compare prompts with it), prompts (two queries) and whatever else the
+    caller's page shows, loaded by `load`."""
     return db.one_or_404(
         db.select(Assignment)
         .join(SchoolClass, Assignment.class_id == SchoolClass.id)
         .where(Assignment.id == assignment_id, SchoolClass.teacher_id == current_user.id)
-        .options(contains_eager(Assignment.school_class), selectinload(Assignment.prompts))
+        .options(
+            contains_eager(Assignment.school_class),
+            joinedload(Assignment.plan),
+            selectinload(Assignment.prompts),
+            *load,
+        )
     )
 
 
@@ -172,12 +181,15 @@ def student_prompt_or_404(assignment: Assignment, prompt_id: int) -> Prompt:
 
 
 def find_student_prompt(assignment_id: int, prompt_id: int) -> Prompt | None:
-    """A prompt of an assignment in the current student's class, with its assignment; None when there is none."""
+    """A prompt of an assignment in the current student's class, with its assignment and the assignment's class
+    and film (what the assignment page shows); None when there is none."""
     return db.session.scalars(
         db.select(Prompt)
         .join(Assignment, Prompt.assignment_id == Assignment.id)
         .where(Prompt.id == prompt_id, Assignment.id == assignment_id, Assignment.class_id == current_user.class_id)
-        .options(contains_eager(Prompt.assignment))
+        .options(
+            contains_eager(Prompt.assignment).options(joinedload(Assignment.school_class), joinedload(Assignment.film))
+        )
     ).one_or_none()
 
 

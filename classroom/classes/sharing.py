@@ -14,7 +14,8 @@ import segno
 from flask import url_for
 from markupsafe import Markup, escape
 
-from ..models import Assignment
+from ..extensions import db
+from ..models import Assignment, SchoolClass
 from ..timezones import school_time
 
 APP_NAME = "Red Soul Classroom"
@@ -101,9 +102,11 @@ LMS_PLACES = (
 
 def lms_text(assignment: Assignment, link: str) -> str:
     """The lines a teacher pastes into an LMS: title, what to do, the dates, the link."""
+    # The class as loaded with the assignment (the links page), else by its key.
+    class_name = db.session.get_one(SchoolClass, assignment.class_id).name
     return "\n".join(
         (
-            f"{assignment.title} ({assignment.school_class.name})",
+            f"{assignment.title} ({class_name})",
             STUDENT_INSTRUCTION,
             dates_line(assignment),
             link,

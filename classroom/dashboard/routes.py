@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import joinedload
 
 from ..access import owned_assignment_or_404, owned_class_or_404, teachers_only
 from ..cache import cached_for_assignment
@@ -109,7 +110,8 @@ def assignment_page(assignment_id: int) -> ResponseReturnValue:
 
 @bp.route("/assignments/<int:assignment_id>/report")
 def report(assignment_id: int) -> ResponseReturnValue:
-    assignment = owned_assignment_or_404(assignment_id)
+    # The report's heading names the film.
+    assignment = owned_assignment_or_404(assignment_id, joinedload(Assignment.film))
     data = _dashboard(assignment)
     return render_template(
         "dashboard/report.html",

@@ -2,11 +2,12 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import joinedload
 
 from ..access import current_teacher, owned_plan_or_404, owned_plan_prompt_or_404, teachers_only
 from ..extensions import db
 from ..filmtime import format_film_time
-from ..models import SchoolClass
+from ..models import LessonPlan, SchoolClass
 from ..web import form_page
 from . import plans
 from .forms import PlanForm, PromptForm, StanceQuestionForm
@@ -51,7 +52,7 @@ def new() -> ResponseReturnValue:
 
 @bp.route("/<int:plan_id>")
 def show(plan_id: int) -> ResponseReturnValue:
-    plan = owned_plan_or_404(plan_id)
+    plan = owned_plan_or_404(plan_id, joinedload(LessonPlan.film))
     classes = db.session.scalars(
         db.select(SchoolClass).where(SchoolClass.teacher_id == current_teacher().id).order_by(SchoolClass.name)
     ).all()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm import joinedload
+
 from ..extensions import db
 from ..models import Assignment, Mark, MarkEvent, Reflection, Teacher, utcnow
 from ..statuses import HANDED_IN
@@ -72,10 +74,12 @@ def marks_by_reflection(reflection_ids: list[int]) -> dict[int, Mark]:
 
 
 def mark_history(reflection: Reflection) -> list[MarkEvent]:
+    """The reflection's marks, oldest first, with each marking teacher (the history page names them)."""
     return list(
         db.session.scalars(
             db.select(MarkEvent)
             .where(MarkEvent.reflection_id == reflection.id)
+            .options(joinedload(MarkEvent.teacher))
             .order_by(MarkEvent.created_at, MarkEvent.id)
         )
     )

@@ -55,14 +55,14 @@ def _student_ids(assignment: Assignment) -> list[int]:
     return list(db.session.scalars(db.select(Student.id).where(Student.class_id == assignment.class_id)))
 
 
-def _back(reflection: Reflection, form: MarkForm) -> ResponseReturnValue:
+def _back(reflection: Reflection, class_id: int, form: MarkForm) -> ResponseReturnValue:
     if form.back.data == "history":
         return redirect(url_for("moderation.history", reflection_id=reflection.id, _anchor="mark"))
     next_id = int_or_none(form.next_id.data)
     return redirect(
         url_for(
             "moderation.queue",
-            class_id=reflection.prompt.assignment.class_id,
+            class_id=class_id,
             assignment=int_or_none(form.assignment.data),
             page=int_or_none(form.page.data),
             _anchor=f"reflection-{next_id}" if next_id else f"reflection-{reflection.id}",
@@ -74,11 +74,13 @@ def _back(reflection: Reflection, form: MarkForm) -> ResponseReturnValue:
 def mark(reflection_id: int) -> ResponseReturnValue:
     """Give or change a reflection's mark, then go back to the queue or the history page."""
     reflection = owned_reflection_or_404(reflection_id)
+    # Taken before the mark commits: the commit expires the prompt, assignment and student loaded with it.
     assignment = reflection.prompt.assignment
+    name = reflection.student.display_name
     form = MarkForm()
     if not form.validate_on_submit():
         flash("The page had been open a long time. Please give the mark again.", "error")
-        return _back(reflection, form)
+        return _back(reflection, assignment.class_id, form)
     try:
         if assignment.marking_scheme == POINTS:
             give_mark(reflection, current_teacher(), points=int_or_none(request.form.get("points")))
@@ -86,11 +88,11 @@ def mark(reflection_id: int) -> ResponseReturnValue:
             levels = [int_or_none(request.form.get(f"level-{i}")) for i in range(len(assignment.rubric or []))]
             give_mark(reflection, current_teacher(), levels=levels)
     except SchemeError as problem:
-        flash(f"{reflection.student.display_name}: {problem}", "error")
-        return _back(reflection, form)
+        flash(f"{name}: {problem}", "error")
+        return _back(reflection, assignment.class_id, form)
     scores_changed(assignment.id, [reflection.student_id])
-    flash(f"Marked {reflection.student.display_name}’s reflection.", "success")
-    return _back(reflection, form)
+    flash(f"Marked {name}’s reflection.", "success")
+    return _back(reflection, assignment.class_id, form)
 
 
 @bp.route("/classes/<int:class_id>")

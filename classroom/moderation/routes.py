@@ -122,10 +122,10 @@ def queue(class_id: int) -> ResponseReturnValue:
     )
 
 
-def _back(reflection, form, anchor_next=True):
-    """Where a decision returns to: the reflection's history, or the queue at the next item."""
+def _back(reflection_id, class_id, form, anchor_next=True):
+    """Where a decision returns to: the reflection's history, or the queue (of that class) at the next item."""
     if form.back.data == "history":
-        return redirect(url_for("moderation.history", reflection_id=reflection.id))
+        return redirect(url_for("moderation.history", reflection_id=reflection_id))
     next_id = int_or_none(form.next_id.data)
     anchor = f"reflection-{next_id}" if next_id and anchor_next else None
     if form.back.data == "rejected":
@@ -133,7 +133,7 @@ def _back(reflection, form, anchor_next=True):
     return redirect(
         url_for(
             "moderation.queue",
-            class_id=reflection.prompt.assignment.class_id,
+            class_id=class_id,
             assignment=int_or_none(form.assignment.data),
             page=int_or_none(form.page.data),
             _anchor=anchor,
@@ -147,12 +147,15 @@ def _who(reflection: Reflection) -> str:
 
 def decide(reflection_id: int, kind: str) -> ResponseReturnValue:
     reflection = owned_reflection_or_404(reflection_id)
+    # Taken before a decision commits: the commit expires the prompt, assignment and student loaded with it.
+    assignment = reflection.prompt.assignment
+    who = _who(reflection)
     form_class = {"approve": DecisionForm, "return": ReturnForm, "reject": RejectForm, "reopen": ReopenForm}[kind]
     form = form_class(prefix=f"{kind}-{reflection.id}")
     if not form.validate_on_submit():
         if form.back.data == "history":
             return render_history(reflection, failed=_refused(kind, form), status=400)
-        school_class = reflection.prompt.assignment.school_class
+        school_class = assignment.school_class
         return render_queue(
             school_class,
             int_or_none(form.assignment.data),
@@ -165,23 +168,23 @@ def decide(reflection_id: int, kind: str) -> ResponseReturnValue:
         if kind == "approve":
             after_all = " after all" if reflection.status == S.REJECTED else ""
             approve_reflection(reflection, current_teacher(), version)
-            seen = " Classmates can see it now." if reflection.prompt.assignment.show_classmates else ""
-            flash(f"Approved {_who(reflection)}{after_all}.{seen}", "success")
+            seen = " Classmates can see it now." if assignment.show_classmates else ""
+            flash(f"Approved {who}{after_all}.{seen}", "success")
         elif kind == "reopen":
             reopen_reflection(reflection, current_teacher(), form.feedback.data, version)
-            flash(f"Reopened {_who(reflection)}: it is back with the student to rewrite and hand in again.", "success")
+            flash(f"Reopened {who}: it is back with the student to rewrite and hand in again.", "success")
         elif kind == "return":
             return_reflection(reflection, current_teacher(), form.feedback.data, version)
-            flash(f"Returned {_who(reflection)} with your feedback.", "success")
+            flash(f"Returned {who} with your feedback.", "success")
         else:
             reject_reflection(reflection, current_teacher(), form.feedback.data, version)
-            flash(f"Rejected {_who(reflection)}. Only the student sees your reason.", "success")
+            flash(f"Rejected {who}. Only the student sees your reason.", "success")
     except TransitionError as error:
         flash(str(error), "error")
-        return _back(reflection, form, anchor_next=False)
+        return _back(reflection_id, assignment.class_id, form, anchor_next=False)
     # A decision can change a score (approval completes a "complete / not complete" assignment).
-    reflections_changed([reflection.id])
-    return _back(reflection, form)
+    reflections_changed([reflection_id])
+    return _back(reflection_id, assignment.class_id, form)
 
 
 @bp.post("/reflections/<int:reflection_id>/approve")
