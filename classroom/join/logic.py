@@ -4,6 +4,7 @@ import logging
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..joincodes import (
@@ -37,12 +38,13 @@ def clean_display_name(name: str) -> str:
 
 
 def open_class_for_code(code: str) -> SchoolClass | None:
-    """The class a join code opens, or None when the code is unknown or switched off."""
+    """The class a join code opens, with its teacher (the join page names them), or None when the code is
+    unknown or switched off."""
     normalised = normalise_join_code(code)
     if not normalised:
         return None
     school_class = db.session.execute(
-        select(SchoolClass).where(SchoolClass.join_code == normalised)
+        select(SchoolClass).where(SchoolClass.join_code == normalised).options(joinedload(SchoolClass.teacher))
     ).scalar_one_or_none()
     if school_class is None or not school_class.join_enabled:
         return None
@@ -50,11 +52,16 @@ def open_class_for_code(code: str) -> SchoolClass | None:
 
 
 def assignment_for_link(token: str) -> Assignment | None:
-    """The assignment a student link opens (whatever case was typed), or None when the token is unknown."""
+    """The assignment a student link opens (whatever case was typed), with its class and the class's teacher
+    (the join page names them), or None when the token is unknown."""
     normalised = normalise_join_code(token)
     if not normalised:
         return None
-    return db.session.execute(select(Assignment).where(Assignment.link_token == normalised)).scalar_one_or_none()
+    return db.session.execute(
+        select(Assignment)
+        .where(Assignment.link_token == normalised)
+        .options(joinedload(Assignment.school_class).joinedload(SchoolClass.teacher))
+    ).scalar_one_or_none()
 
 
 def regenerate_link(assignment: Assignment) -> str:

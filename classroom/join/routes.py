@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from .. import throttles
 from ..access import current_student, is_student, is_teacher, student_required
-from ..extensions import csrf, limiter
+from ..extensions import csrf, db, limiter
 from ..joincodes import class_number_of, normalise_join_code, normalise_return_code
 from ..models import SchoolClass
 from ..sessions import sign_in_student
@@ -112,7 +112,10 @@ def welcome() -> ResponseReturnValue:
         if assignment_id is not None:
             return redirect(url_for("student.assignment", assignment_id=assignment_id))
         return redirect(url_for("student.home"))
-    return render_template("join/welcome.html", student=current_student())
+    student = current_student()
+    return render_template(
+        "join/welcome.html", student=student, school_class=db.session.get(SchoolClass, student.class_id)
+    )
 
 
 def _check_new_name(school_class: SchoolClass, form: DisplayNameForm) -> str | None:

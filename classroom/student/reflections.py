@@ -124,7 +124,8 @@ def _write(reflection: Reflection, body: str, cited_seconds: int | None, status:
 
 def check_can_write(student: Student, prompt: Prompt, now: datetime | None = None) -> None:
     """Raise unless the student may write on this prompt now."""
-    assignment = prompt.assignment
+    # From the session when the caller has loaded it (the save route has), else by its key: one query at most.
+    assignment = db.session.get_one(Assignment, prompt.assignment_id)
     if assignment.class_id != student.class_id:
         raise AssignmentNotOpen("This prompt is not in your class.")
     if not assignment.has_opened(now):
@@ -177,7 +178,7 @@ def save_reflection(
     now = now or utcnow()
     check_can_write(student, prompt, now)
     body = clean_body(body)
-    assignment = prompt.assignment
+    assignment = db.session.get_one(Assignment, prompt.assignment_id)
 
     existing = find_reflection(student, prompt, lock=True)
     if existing is None:

@@ -35,7 +35,7 @@ from ..access import (
 from ..classes.media import CAPTION_LANGUAGES
 from ..extensions import csrf, db
 from ..join.routes import WELCOME_KEY
-from ..models import Assignment, Prompt, Reflection
+from ..models import Assignment, Prompt, Reflection, SchoolClass
 from ..sessions import rotate_session_token
 from ..statuses import HANDED_IN
 from ..statuses import ReflectionStatus as S
@@ -72,7 +72,10 @@ def home() -> ResponseReturnValue:
     session.pop(WELCOME_KEY, None)
     student = current_student()
     return render_template(
-        "student/home.html", student=student, school_class=student.school_class, progress=student_home(student)
+        "student/home.html",
+        student=student,
+        school_class=db.session.get(SchoolClass, student.class_id),
+        progress=student_home(student),
     )
 
 
