@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from ..auth.forms import LoginForm
 from ..extensions import db
 from ..join.forms import ResumeForm
-from ..models import Assignment, Prompt, Reflection, SchoolClass, Student, Teacher
+from ..models import Assignment, Film, Prompt, Reflection, SchoolClass, Student, Teacher
 from ..student.forms import ReflectionForm
 from .baseline import ROWS_PER_KEY, fortunes
 from .seed import BENCH_PASSWORD, DOMAIN, GROWTH_CLASS, HOME_EMAIL, LOAD_CLASS, LOAD_EMAIL
@@ -80,7 +80,7 @@ def build_targets(password: str = BENCH_PASSWORD) -> dict:
         select(Prompt).where(Prompt.assignment_id == work.id).order_by(Prompt.time_seconds, Prompt.id)
     ).all()
     students = db.session.scalars(select(Student).where(Student.class_id == lesson.id).order_by(Student.id)).all()
-    film_seconds = work.film.running_time_seconds
+    film_seconds = db.session.get_one(Film, work.film_id).running_time_seconds
     prompt_targets = []
     for prompt in prompts:
         form = ReflectionForm(prefix=f"p{prompt.id}", film_seconds=film_seconds, formdata=None, meta={"csrf": False})

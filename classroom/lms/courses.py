@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm import contains_eager
+
 from ..classes.logic import assign_plan, create_class
 from ..extensions import db
 from ..lessons.plans import copy_starter_plan
@@ -99,12 +101,13 @@ def remember_line_item(link: LtiResourceLink, claims: dict) -> None:
 
 
 def teacher_assignments(teacher: Teacher, class_id: int | None = None) -> list[Assignment]:
-    """The teacher's assignments (of one class, when given), newest class first."""
+    """The teacher's assignments (of one class, when given), newest class first, each with its class."""
     query = (
         db.select(Assignment)
         .join(SchoolClass, Assignment.class_id == SchoolClass.id)
         .where(SchoolClass.teacher_id == teacher.id)
         .order_by(SchoolClass.name, Assignment.id.desc())
+        .options(contains_eager(Assignment.school_class))
     )
     if class_id is not None:
         query = query.where(SchoolClass.id == class_id)

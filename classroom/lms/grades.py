@@ -22,6 +22,7 @@ from flask import Flask, current_app
 from pylti1p3.assignments_grades import AssignmentsGradesService
 from pylti1p3.exception import LtiException
 from pylti1p3.grade import Grade
+from sqlalchemy.orm import contains_eager, joinedload
 
 from ..extensions import db
 from ..marks.scheme import Score, score_for
@@ -249,12 +250,17 @@ def run_worker_job(config: dict | None = None) -> tuple[int, int]:
 
 
 def deliveries_for_class(class_id: int) -> list[LtiScoreDelivery]:
-    """The class's score deliveries that are not sent yet, for the teacher to see and resend."""
+    """The class's score deliveries that are not sent yet, for the teacher to see and resend, each with the
+    student and the assignment the gradebook names (in the same query, however many are listed)."""
     return list(
         db.session.scalars(
             db.select(LtiScoreDelivery)
             .join(LtiLearner, LtiScoreDelivery.learner_id == LtiLearner.id)
             .where(LtiLearner.class_id == class_id, LtiScoreDelivery.state != "sent")
             .order_by(LtiScoreDelivery.state, LtiScoreDelivery.id)
+            .options(
+                contains_eager(LtiScoreDelivery.learner).joinedload(LtiLearner.student),
+                joinedload(LtiScoreDelivery.resource_link).joinedload(LtiResourceLink.assignment),
+            )
         )
     )

@@ -21,7 +21,7 @@ from pylti1p3.exception import LtiException, OIDCException
 
 from ..access import is_teacher
 from ..extensions import csrf, db, limiter
-from ..models import Assignment, LtiPlatform
+from ..models import Assignment, LtiPlatform, SchoolClass
 from ..web import has_control_characters, id_or_none
 from .courses import (
     BindingError,
@@ -275,6 +275,15 @@ def _custom_assignment(claims: dict) -> Assignment | None:
     return db.session.get(Assignment, assignment_id) if assignment_id else None
 
 
+def _teacher_id_of(assignment_id: int) -> int | None:
+    """The teacher of the assignment's class, in one query (neither the assignment nor its class is loaded)."""
+    return db.session.scalar(
+        db.select(SchoolClass.teacher_id)
+        .join(Assignment, Assignment.class_id == SchoolClass.id)
+        .where(Assignment.id == assignment_id)
+    )
+
+
 def _instructor(platform: LtiPlatform, claims: dict, launch_id: str, deep_link: bool) -> ResponseReturnValue:
     """A teacher: signed in to the linked account (after a one-time confirmation), then where the launch leads."""
     sub = str(claims["sub"])
@@ -309,7 +318,7 @@ def instructor_destination(platform: LtiPlatform, claims: dict, launch_id: str, 
     link = find_resource_link(platform, link_id)
     if link is None and course is not None:
         assignment = _custom_assignment(claims)
-        if assignment is not None and assignment.school_class.teacher_id == current_user.id:
+        if assignment is not None and _teacher_id_of(assignment.id) == current_user.id:
             try:
                 link = bind_resource_link(platform, link_id, assignment, course)
             except BindingError:
@@ -317,7 +326,7 @@ def instructor_destination(platform: LtiPlatform, claims: dict, launch_id: str, 
     if link is None:
         return redirect(url_for("lms.pick"))
     remember_line_item(link, claims)
-    if link.assignment.school_class.teacher_id != current_user.id:
+    if _teacher_id_of(link.assignment_id) != current_user.id:
         raise Refusal(
             401,
             "This activity opens another teacher's assignment. Ask them to share the class with you.",

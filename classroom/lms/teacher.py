@@ -10,6 +10,7 @@ from flask_login import current_user, login_user, logout_user
 from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.exception import LtiException
 from pylti1p3.lineitem import LineItem
+from sqlalchemy.orm import joinedload
 
 from .. import throttles
 from ..access import current_teacher, is_teacher
@@ -179,7 +180,13 @@ def _chosen(
             return assign_plan(course.school_class, copy_starter_plan(teacher))
         return starter_assignment_for_course(teacher, platform, context)
     assignment_id = id_or_none(choice)
-    assignment = db.session.get(Assignment, assignment_id) if assignment_id else None
+    assignment = (
+        db.session.scalar(
+            db.select(Assignment).where(Assignment.id == assignment_id).options(joinedload(Assignment.school_class))
+        )
+        if assignment_id
+        else None
+    )
     if assignment is None or assignment.school_class.teacher_id != teacher.id:
         raise BindingError("Choose one of your assignments, or the starter plan.")
     if course is None:
