@@ -194,13 +194,16 @@ def find_student_prompt(assignment_id: int, prompt_id: int) -> Prompt | None:
 
 
 def student_prompt_and_assignment_or_404(assignment_id: int, prompt_id: int) -> Prompt:
-    """A prompt of an assignment of the current student's own class, with the assignment and its film, in
-    one query: what a save needs (the film's length bounds the times a student cites)."""
+    """A prompt of an assignment of the current student's own class, with the assignment, its film and its
+    class, in one query: what a save needs (the film's length bounds the times a student cites; a refused save
+    shows the assignment page again, which names the class)."""
     return db.one_or_404(
         db.select(Prompt)
         .join(Assignment, Prompt.assignment_id == Assignment.id)
         .where(Prompt.id == prompt_id, Assignment.id == assignment_id, Assignment.class_id == current_user.class_id)
-        .options(contains_eager(Prompt.assignment).joinedload(Assignment.film))
+        .options(
+            contains_eager(Prompt.assignment).options(joinedload(Assignment.film), joinedload(Assignment.school_class))
+        )
     )
 
 
