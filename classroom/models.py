@@ -103,8 +103,8 @@ class LessonPlan(Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
-    teacher: Mapped[Teacher] = relationship()
-    film: Mapped[Film] = relationship()
+    teacher: Mapped[Teacher] = relationship(lazy="raise_on_sql")
+    film: Mapped[Film] = relationship(lazy="raise_on_sql")
     prompts: Mapped[list[PlanPrompt]] = relationship(
         back_populates="plan",
         cascade="all, delete-orphan",
@@ -154,7 +154,7 @@ class SchoolClass(Model):
     # have handed the new codes out: the roster says what changed.
     return_codes_reissued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
-    teacher: Mapped[Teacher] = relationship()
+    teacher: Mapped[Teacher] = relationship(lazy="raise_on_sql")
     assignments: Mapped[list[Assignment]] = relationship(
         back_populates="school_class",
         cascade="all, delete-orphan",
@@ -218,9 +218,9 @@ class Assignment(Model):
     rubric: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-    school_class: Mapped[SchoolClass] = relationship(back_populates="assignments")
-    plan: Mapped[LessonPlan | None] = relationship()
-    film: Mapped[Film] = relationship()
+    school_class: Mapped[SchoolClass] = relationship(back_populates="assignments", lazy="raise_on_sql")
+    plan: Mapped[LessonPlan | None] = relationship(lazy="raise_on_sql")
+    film: Mapped[Film] = relationship(lazy="raise_on_sql")
     prompts: Mapped[list[Prompt]] = relationship(
         back_populates="assignment",
         cascade="all, delete-orphan",
@@ -260,7 +260,7 @@ class Prompt(PromptFields, Model):
     plan_prompt_id: Mapped[int | None] = mapped_column(Integer, index=True, nullable=True)
     # When its text or time last changed after it was assigned; answers written before it are marked.
     changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    assignment: Mapped[Assignment] = relationship(back_populates="prompts")
+    assignment: Mapped[Assignment] = relationship(back_populates="prompts", lazy="raise_on_sql")
     reflections: Mapped[list[Reflection]] = relationship(
         back_populates="prompt", cascade="all, delete-orphan", passive_deletes=True, lazy="raise"
     )
@@ -280,7 +280,7 @@ class Student(UserMixin, Model):
     # Part of every login cookie; a new one signs out every browser (classroom/sessions.py).
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token, server_default="")
 
-    school_class: Mapped[SchoolClass] = relationship(back_populates="students")
+    school_class: Mapped[SchoolClass] = relationship(back_populates="students", lazy="raise_on_sql")
     reflections: Mapped[list[Reflection]] = relationship(
         back_populates="student", cascade="all, delete-orphan", passive_deletes=True, lazy="raise"
     )
@@ -309,8 +309,8 @@ class StanceAnswer(Model):
     option_index: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-    student: Mapped[Student] = relationship(back_populates="stance_answers")
-    assignment: Mapped[Assignment] = relationship()
+    student: Mapped[Student] = relationship(back_populates="stance_answers", lazy="raise_on_sql")
+    assignment: Mapped[Assignment] = relationship(lazy="raise_on_sql")
 
 
 class Reflection(Model):
@@ -366,8 +366,8 @@ class Reflection(Model):
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
-    student: Mapped[Student] = relationship(back_populates="reflections")
-    prompt: Mapped[Prompt] = relationship(back_populates="reflections")
+    student: Mapped[Student] = relationship(back_populates="reflections", lazy="raise_on_sql")
+    prompt: Mapped[Prompt] = relationship(back_populates="reflections", lazy="raise_on_sql")
     events: Mapped[list[ModerationEvent]] = relationship(
         back_populates="reflection",
         cascade="all, delete-orphan",
@@ -402,8 +402,8 @@ class ModerationEvent(Model):
     feedback: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, server_default=func.now())
 
-    reflection: Mapped[Reflection] = relationship(back_populates="events")
-    teacher: Mapped[Teacher | None] = relationship()
+    reflection: Mapped[Reflection] = relationship(back_populates="events", lazy="raise_on_sql")
+    teacher: Mapped[Teacher | None] = relationship(lazy="raise_on_sql")
 
 
 class KeptVersion(Model):
@@ -598,7 +598,7 @@ class MarkEvent(Model):
     description: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-    teacher: Mapped[Teacher | None] = relationship()
+    teacher: Mapped[Teacher | None] = relationship(lazy="raise_on_sql")
 
 
 class LtiScoreDelivery(Model):

@@ -344,7 +344,7 @@ def make_assignment(app, make_plan):
         with app.app_context():
             from classroom.models import SchoolClass
 
-            owner = db.session.get(SchoolClass, school_class.id).teacher
+            owner = db.session.get(Teacher, school_class.teacher_id)
             plan = plan or make_plan(owner)
             assignment = assign_plan(
                 db.session.get(SchoolClass, school_class.id), db.session.get(LessonPlan, plan.id), **options
@@ -470,7 +470,7 @@ def write_reflection(app):
     """Save a student's reflection the way the student's form does (answering the opening question first if needed)."""
 
     def write(student, prompt, body="The flowers at the statue surprised me.", submit=True, **options):
-        from classroom.models import Prompt, Reflection, StanceAnswer
+        from classroom.models import Assignment, Prompt, Reflection, StanceAnswer
         from classroom.models import Student as StudentModel
         from classroom.student.reflections import find_reflection, save_reflection
         from classroom.student.stance import record_stance
@@ -486,7 +486,7 @@ def write_reflection(app):
                 )
             ).first()
             if answered is None:
-                record_stance(person, target.assignment, "pre", 0)
+                record_stance(person, db.session.get(Assignment, target.assignment_id), "pre", 0)
             existing = find_reflection(person, target)
             options.setdefault("expected_version", existing.version if existing else 0)
             reflection = save_reflection(person, target, body, submit=submit, **options)

@@ -25,7 +25,8 @@ def stored_prompts(app, assignment_id):
 def test_assigning_remembers_each_plan_prompt(app, assignment):
     with app.app_context():
         stored = db.session.get(Assignment, assignment.id)
-        assert [p.plan_prompt_id for p in stored.prompts] == [pp.id for pp in stored.plan.prompts]
+        plan = db.session.get(LessonPlan, stored.plan_id)
+        assert [p.plan_prompt_id for p in stored.prompts] == [pp.id for pp in plan.prompts]
         assert all(p.changed_at is None for p in stored.prompts)
 
 
@@ -42,7 +43,7 @@ def test_teacher_edits_a_prompt_of_the_assignment(app, teacher_client, assignmen
     # The plan is untouched.
     with app.app_context():
         assert (
-            db.session.get(Assignment, assignment.id).plan.prompts[0].text
+            db.session.get(LessonPlan, db.session.get(Assignment, assignment.id).plan_id).prompts[0].text
             == "What do you notice in the opening images?"
         )
     page = teacher_client.get(f"/classes/assignments/{assignment.id}").get_data(as_text=True)

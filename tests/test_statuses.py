@@ -15,7 +15,7 @@ from classroom.extensions import db
 from classroom.film import load_film
 from classroom.join.logic import join_class
 from classroom.lessons.plans import copy_starter_plan
-from classroom.models import Reflection, Teacher
+from classroom.models import Reflection, SchoolClass, Teacher
 from classroom.statuses import (
     ALL_STATUSES,
     COUNTED,
@@ -97,7 +97,7 @@ def test_the_migrated_database_refuses_an_unknown_status(make_app):
             db.session.add(teacher)
             db.session.commit()
             assignment = assign_plan(create_class(teacher, "History 11B"), copy_starter_plan(teacher))
-            student = join_class(assignment.school_class, "Sasha")
+            student = join_class(db.session.get(SchoolClass, assignment.class_id), "Sasha")
             reflection = Reflection(
                 student_id=student.id, prompt_id=assignment.prompts[0].id, body="x", body_html="<p>x</p>"
             )

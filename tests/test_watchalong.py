@@ -6,7 +6,7 @@ import re
 import pytest
 
 from classroom.extensions import db
-from classroom.models import Reflection
+from classroom.models import Assignment, Reflection
 from classroom.statuses import ReflectionStatus as S
 from tests.conftest import login_as
 
@@ -264,7 +264,7 @@ def test_russian_text_carries_lang_ru(app, student_client, student, ready, make_
     with app.app_context():
         prompt = db.session.get(type(ready.prompts[0]), ready.prompts[0].id)
         prompt.text = "Что вы заметили в первые минуты фильма?"
-        prompt.assignment.anonymise = False
+        db.session.get(Assignment, prompt.assignment_id).anonymise = False
         db.session.commit()
     classmate = make_student(school_class, "Дима")
     make_reflection(classmate, ready.prompts[0], body="Бабушка молчит о прошлом.", status="approved")
