@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from classroom.extensions import db
 from classroom.join.logic import join_class
-from classroom.models import PlanPrompt, Prompt, Reflection, SchoolClass, Teacher, utcnow
+from classroom.models import Assignment, PlanPrompt, Prompt, Reflection, SchoolClass, Teacher, utcnow
 from classroom.moderation.decisions import approve_reflection, reject_reflection, set_star
 from classroom.student.reflections import save_reflection
 from classroom.student.stance import record_stance
@@ -35,28 +35,29 @@ def busy_class(seeded_lesson, live_app):
     with live_app.app_context():
         school_class = db.session.get(SchoolClass, lesson.class_id)
         prompt = db.session.get(Prompt, lesson.prompt_id)
+        assignment = db.session.get(Assignment, prompt.assignment_id)
         teacher = db.session.scalars(db.select(Teacher).where(Teacher.email == TEACHER_EMAIL)).one()
         alexei = join_class(school_class, "Alexei")
-        record_stance(alexei, prompt.assignment, "pre", 0)
+        record_stance(alexei, assignment, "pre", 0)
         approved = save_reflection(
             alexei, prompt, "My family never **talks** about 1937.\n\n- not at dinner\n- not at all", submit=True
         )
         approve_reflection(approved, teacher)
         set_star(approved, True)
         # After the film (the after-viewing question opens once the film can have reached the last prompt).
-        record_stance(alexei, prompt.assignment, "post", 2, now=utcnow() + timedelta(hours=2))
+        record_stance(alexei, assignment, "post", 2, now=utcnow() + timedelta(hours=2))
         dasha = join_class(school_class, "Dasha")
-        record_stance(dasha, prompt.assignment, "pre", 1)
+        record_stance(dasha, assignment, "pre", 1)
         # An email address: the flags tell the teacher, they never block the student.
         flagged = save_reflection(dasha, prompt, "Write to me at dasha@example.com about the march.", submit=True)
         # A rejected reflection: the queue and its history page offer to take the rejection back.
         misha = join_class(school_class, "Misha")
-        record_stance(misha, prompt.assignment, "pre", 0)
+        record_stance(misha, assignment, "pre", 0)
         rejected = save_reflection(misha, prompt, "This film is boring and I did not watch it.", submit=True)
         reject_reflection(rejected, teacher, "Please write about a moment in the film.")
         lesson.pages.update(
             rejected_id=rejected.id,
-            link_token=prompt.assignment.link_token,
+            link_token=assignment.link_token,
             student_id=alexei.id,
             approved_id=approved.id,
             flagged_id=flagged.id,

@@ -96,7 +96,7 @@ def test_teacher_moderates_with_the_keyboard_alone(new_context, seeded_lesson, l
     """Return a reflection with feedback and approve the next, never touching the mouse."""
     from classroom.extensions import db
     from classroom.join.logic import join_class
-    from classroom.models import Prompt, Reflection, ReflectionStatus, SchoolClass, Student
+    from classroom.models import Assignment, Prompt, Reflection, ReflectionStatus, SchoolClass, Student
     from classroom.student.reflections import save_reflection
     from classroom.student.stance import record_stance
 
@@ -104,9 +104,10 @@ def test_teacher_moderates_with_the_keyboard_alone(new_context, seeded_lesson, l
     with live_app.app_context():
         school_class = db.session.get(SchoolClass, lesson.class_id)
         prompt = db.session.get(Prompt, lesson.prompt_id)
+        assignment = db.session.get(Assignment, prompt.assignment_id)
         for name in ("Alexei", "Dasha"):
             student = join_class(school_class, name)
-            record_stance(student, prompt.assignment, "pre", 0)
+            record_stance(student, assignment, "pre", 0)
             save_reflection(student, prompt, f"{name} thinks the silence at home says a lot.", submit=True)
         db.session.remove()
 

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.e2e
 def handed_in(seeded_lesson, live_app):
     """An administrator teacher's class where Sasha has handed in the first prompt."""
     from classroom.join.logic import join_class
-    from classroom.models import Prompt, SchoolClass
+    from classroom.models import Assignment, Prompt, SchoolClass
     from classroom.student.reflections import save_reflection
     from classroom.student.stance import record_stance
 
@@ -30,7 +30,7 @@ def handed_in(seeded_lesson, live_app):
         teacher.is_admin = True
         prompt = db.session.get(Prompt, lesson.prompt_id)
         sasha = join_class(db.session.get(SchoolClass, lesson.class_id), "Sasha")
-        record_stance(sasha, prompt.assignment, "pre", 0)
+        record_stance(sasha, db.session.get(Assignment, prompt.assignment_id), "pre", 0)
         reflection = save_reflection(sasha, prompt, "The flowers at the statue **surprised** me.", submit=True)
         lesson.pages.update(student_id=sasha.id, reflection_id=reflection.id, return_code=sasha.return_code)
         db.session.commit()

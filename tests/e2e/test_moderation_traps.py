@@ -21,7 +21,7 @@ pytestmark = pytest.mark.e2e
 def three_handed_in(seeded_lesson, live_app):
     """Ivan's plain reflection, Dasha's flagged one (a street address) and Misha's rejected one."""
     from classroom.join.logic import join_class
-    from classroom.models import Prompt, SchoolClass
+    from classroom.models import Assignment, Prompt, SchoolClass
     from classroom.moderation.decisions import reject_reflection
     from classroom.student.reflections import save_reflection
     from classroom.student.stance import record_stance
@@ -30,6 +30,7 @@ def three_handed_in(seeded_lesson, live_app):
     with live_app.app_context():
         teacher = db.session.scalars(db.select(Teacher).where(Teacher.email == TEACHER_EMAIL)).one()
         prompt = db.session.get(Prompt, lesson.prompt_id)
+        assignment = db.session.get(Assignment, prompt.assignment_id)
         school_class = db.session.get(SchoolClass, lesson.class_id)
         ids = {}
         for name, body in [
@@ -38,7 +39,7 @@ def three_handed_in(seeded_lesson, live_app):
             ("Misha", "Boring, I did not watch it."),
         ]:
             student = join_class(school_class, name)
-            record_stance(student, prompt.assignment, "pre", 0)
+            record_stance(student, assignment, "pre", 0)
             ids[name] = save_reflection(student, prompt, body, submit=True).id
         reject_reflection(db.session.get(Reflection, ids["Misha"]), teacher, "Please write about the film.")
         lesson.pages.update(reflection_ids=ids, join_code=school_class.join_code)
