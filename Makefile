@@ -61,7 +61,9 @@ PYTEST_ARGS ?=
 # WORKERS=N runs the tests in N processes (pytest-xdist; each has its own database: its own SQLite
 # files, its own PostgreSQL schema, see tests/conftest.py). Unset, one process.
 WORKERS ?=
-XDIST := $(if $(WORKERS),-n $(WORKERS),)
+# loadfile: each file's tests run in one worker, in order (a module's later tests may check what its
+# earlier ones did to the world they share, as tests/test_bad_input.py does).
+XDIST := $(if $(WORKERS),-n $(WORKERS) --dist loadfile,)
 
 test: install-dev e2e-deps
 	$(BIN)/python -m pytest $(COVERAGE) -rs $(XDIST) $(PYTEST_ARGS)
