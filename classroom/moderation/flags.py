@@ -390,9 +390,20 @@ def highlight(body_html: str, flags: list[dict], policy: str | None = None) -> M
     marked safe, so nothing the student typed can become markup.
     """
     clean = str(user_html(body_html, policy))
-    pattern = _highlight_pattern([word for flag in flags or [] for word in flag.get("matches", [])])
-    if pattern is None:
+    terms = tuple(sorted({word for flag in flags or [] for word in flag.get("matches", [])}))
+    if not terms:
         return Markup(clean)
+    return Markup(_marked(clean, terms))
+
+
+# The queue shows the same flagged reflections on every reload while the teacher works through it; the
+# marked-up text depends only on the clean HTML and the words, so recent answers are remembered (issue 13).
+@lru_cache(maxsize=512)
+def _marked(clean: str, terms: tuple[str, ...]) -> str:
+    """The clean HTML with each of the words wrapped in <mark>, cleaned once more (the allowlist plus <mark>)."""
+    pattern = _highlight_pattern(list(terms))
+    if pattern is None:
+        return clean
     pieces = []
     for part in _TAG.split(clean):
         if _TAG.fullmatch(part):
@@ -404,5 +415,4 @@ def highlight(body_html: str, flags: list[dict], policy: str | None = None) -> M
             pieces.append(f"<mark>{escape(m.group(0))}</mark>")
             position = m.end()
         pieces.append(str(escape(text[position:])))
-    rechecked = bleach.clean("".join(pieces), tags=[*ALLOWED_TAGS, "mark"], attributes={}, protocols=[], strip=True)
-    return Markup(rechecked)
+    return bleach.clean("".join(pieces), tags=[*ALLOWED_TAGS, "mark"], attributes={}, protocols=[], strip=True)

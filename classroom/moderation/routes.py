@@ -93,7 +93,7 @@ def render_queue(school_class, assignment_id=None, page=1, failed=None, status=2
             "reflection": reflection,
             "hidden": _hidden(reflection, assignment_id=assignment_id, page=queue.page, back="rejected"),
             "failed": (failed or {}).get(reflection.id),
-            "body": highlight(reflection.body_html, reflection.flags),
+            "body": highlight(reflection.body_html, reflection.flags, reflection.html_policy),
         }
         for reflection in rejected_list(school_class.id, assignment_id)
     ]
