@@ -8,10 +8,13 @@ either.
 """
 
 import hashlib
+from collections.abc import Callable
 
 from flask import Response, request
+from flask_limiter import RouteLimit
 from flask_limiter.util import get_remote_address
 
+from .extensions import limiter
 from .joincodes import class_number_of, normalise_return_code
 
 
@@ -72,3 +75,16 @@ def failed_form(response: Response) -> bool:
 def not_a_linking_login() -> bool:
     """The account-link page's other buttons (confirm, sign up) name no account to count against."""
     return request.form.get("action") != "login"
+
+
+def failed_logins_per_account(key_func: Callable[[], str], exempt_when: Callable[[], bool] | None = None) -> RouteLimit:
+    """The limit on failed teacher log-ins: 10 per account per 15 minutes from any address, in one count for
+    every page that logs a teacher in (`key_func` reads the account from that page's form)."""
+    return limiter.shared_limit(
+        "10/15 minutes",
+        scope=TEACHER_ACCOUNT_SCOPE,
+        methods=["POST"],
+        key_func=key_func,
+        exempt_when=exempt_when,
+        deduct_when=failed_form,
+    )

@@ -348,18 +348,19 @@ def test_logged_in_teacher_confirms_with_one_button(app, platform, bound, teache
     assert response.status_code == 302
 
 
+# The link page's sign-up button, as a new teacher fills it in.
+NEW_TEACHER_SIGNUP = {
+    "action": "signup",
+    "signup-name": "Tom Teacher",
+    "signup-email": "tom@school.example",
+    "signup-password": "a long enough password",
+}
+
+
 def test_new_teacher_can_sign_up_while_linking(app, platform, registered):
     client = app.test_client()
     launch(client, platform, sub="teacher-1", roles=(INSTRUCTOR,))
-    response = client.post(
-        "/lms/link-account",
-        data={
-            "action": "signup",
-            "signup-name": "Tom Teacher",
-            "signup-email": "tom@school.example",
-            "signup-password": "a long enough password",
-        },
-    )
+    response = client.post("/lms/link-account", data=NEW_TEACHER_SIGNUP)
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/lms/pick")  # nothing is bound yet: choose
     with app.app_context():
@@ -818,15 +819,7 @@ class TestLinkAccountLogInLimits:
         )
         assert login.status_code == 429
         # The page's other buttons name no account, so they carry on: a new teacher can still sign up.
-        signup = client.post(
-            "/lms/link-account",
-            data={
-                "action": "signup",
-                "signup-name": "Tom Teacher",
-                "signup-email": "tom@school.example",
-                "signup-password": "a long enough password",
-            },
-        )
+        signup = client.post("/lms/link-account", data=NEW_TEACHER_SIGNUP)
         assert signup.status_code == 302
 
     def test_failures_on_the_log_in_page_count_on_the_link_page(self, app, platform, registered, teacher):

@@ -52,13 +52,7 @@ def signup() -> ResponseReturnValue:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("30/15 minutes", methods=["POST"])
-@limiter.shared_limit(
-    "10/15 minutes",
-    scope=throttles.TEACHER_ACCOUNT_SCOPE,
-    methods=["POST"],
-    key_func=throttles.by_account,
-    deduct_when=throttles.failed_form,
-)
+@throttles.failed_logins_per_account(throttles.by_account)
 def login() -> ResponseReturnValue:
     if is_teacher():
         return redirect(url_for("main.home"))

@@ -58,14 +58,7 @@ def _restored(launch_id: str) -> tuple[ToolMessageLaunch, dict[str, Any]]:
 
 @bp.route("/link-account", methods=["GET", "POST"])
 @limiter.limit("30/15 minutes", methods=["POST"])
-@limiter.shared_limit(
-    "10/15 minutes",
-    scope=throttles.TEACHER_ACCOUNT_SCOPE,
-    methods=["POST"],
-    key_func=throttles.by_linking_account,
-    exempt_when=throttles.not_a_linking_login,
-    deduct_when=throttles.failed_form,
-)
+@throttles.failed_logins_per_account(throttles.by_linking_account, exempt_when=throttles.not_a_linking_login)
 def link_account() -> ResponseReturnValue:
     """The first instructor launch: the teacher confirms which teacher account the LMS account is."""
     pending = _pending()
