@@ -17,7 +17,7 @@ from ..models import Assignment, Mark, Prompt, Reflection, StanceAnswer, utcnow
 from ..statuses import HANDED_IN
 from ..web import id_or_none, int_or_none
 from .forms import AT_HINT, AT_LABEL, BODY_HINT, BODY_LABEL, ReflectionForm, StanceAnswerForm
-from .reflections import CLASSMATES_PREVIEW, ClassmatesOnPrompt, classmates_reflections
+from .reflections import CLASSMATES_PREVIEW, ClassmatesOnPrompt, classmates_reflections, sees_classmates
 from .stance import (
     PHASES,
     after_poll_open,
@@ -146,9 +146,7 @@ def render_assignment(
         prompt_id = note.get("prompt")
         if isinstance(prompt_id, int):
             saved_notes[prompt_id] = note.get("message", "")
-    unlocked_classmates = (
-        [pid for pid, r in reflections.items() if r.status in HANDED_IN] if work.show_classmates else []
-    )
+    unlocked_classmates = [pid for pid, r in reflections.items() if sees_classmates(work, r)]
     stance_forms = StanceForms(work, stance_forms or {})
     caption_tracks = [
         {

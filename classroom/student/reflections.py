@@ -19,6 +19,7 @@ from ..extensions import db
 from ..models import Assignment, ModerationEvent, Prompt, Reflection, SchoolClass, Student, Teacher, utcnow
 from ..moderation.flags import apply_flags
 from ..sanitize import POLICY_VERSION, plain_text, render_for_storage, word_count
+from ..statuses import HANDED_IN
 from ..statuses import ReflectionStatus as S
 from .stance import prompts_unlocked, stance_answers
 
@@ -296,6 +297,12 @@ _CLASSMATE_COLUMNS = (
     Student.display_name,
     Student.id,
 )
+
+
+def sees_classmates(assignment: Assignment, own: Reflection | None) -> bool:
+    """Whether a student may read classmates' approved reflections on a prompt: once they have handed in their
+    own there, and only where the teacher shows classmates' work at all."""
+    return assignment.show_classmates and own is not None and own.status in HANDED_IN
 
 
 def classmates_reflections(

@@ -37,7 +37,6 @@ from ..extensions import csrf, db
 from ..join.routes import WELCOME_KEY
 from ..models import Assignment, Prompt, Reflection, SchoolClass
 from ..sessions import rotate_session_token
-from ..statuses import HANDED_IN
 from ..statuses import ReflectionStatus as S
 from ..web import int_or_none
 from .forms import ReflectionForm, StanceAnswerForm
@@ -51,7 +50,14 @@ from .page import (
     signed_out_with_text,
 )
 from .progress import student_home
-from .reflections import BadReflection, NewerVersionSaved, classmates_page, find_reflection, save_reflection
+from .reflections import (
+    BadReflection,
+    NewerVersionSaved,
+    classmates_page,
+    find_reflection,
+    save_reflection,
+    sees_classmates,
+)
 from .stance import PHASES, StanceRefused, record_stance
 
 log = logging.getLogger(__name__)
@@ -96,8 +102,7 @@ def classmates(assignment_id: int, prompt_id: int) -> ResponseReturnValue:
         abort(404)
     prompt = student_prompt_or_404(work, prompt_id)
     student = current_student()
-    mine = find_reflection(student, prompt)
-    unlocked = mine is not None and mine.status in HANDED_IN
+    unlocked = sees_classmates(work, find_reflection(student, prompt))
     listed = (
         classmates_page(student, work, prompt, page=int_or_none(request.args.get("page")) or 1) if unlocked else None
     )
