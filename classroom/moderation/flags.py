@@ -241,9 +241,14 @@ def apply_flags(reflection: Reflection, extra_words: str = "", classmates: tuple
     if classmates is None:
         student_id = getattr(reflection, "student_id", None)
         classmates = classmate_names(student_id) if student_id else ()
-    details = flag_details(reflection.body or "", extra_words or "", classmates)
-    reflection.flagged = bool(details)
-    reflection.flag_details = json.dumps(details, ensure_ascii=False) if details else ""
+    for name, value in flag_columns(reflection.body or "", extra_words, classmates).items():
+        setattr(reflection, name, value)
+
+
+def flag_columns(text: str, extra_words: str = "", classmates: tuple[str, ...] = ()) -> dict[str, bool | str]:
+    """A reflection's `flagged` and `flag_details` (a JSON list, empty when nothing is flagged) for a text."""
+    details = flag_details(text or "", extra_words or "", classmates)
+    return {"flagged": bool(details), "flag_details": json.dumps(details, ensure_ascii=False) if details else ""}
 
 
 # --- people: a classmate named with an insult, and other people's full names --------------------

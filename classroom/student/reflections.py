@@ -12,12 +12,14 @@ from datetime import datetime
 from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import CompoundSelect, CursorResult, Select, func, null, or_, select, union_all, update
+from sqlalchemy import CompoundSelect, CursorResult, Select, Table, func, insert, null, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
+from ..cache import mark_changed
 from ..extensions import db
 from ..models import Assignment, ModerationEvent, Prompt, Reflection, SchoolClass, Student, Teacher, utcnow
-from ..moderation.flags import apply_flags
+from ..moderation.flags import apply_flags, flag_columns
 from ..sanitize import POLICY_VERSION, plain_text, render_for_storage, word_count
 from ..statuses import HANDED_IN
 from ..statuses import ReflectionStatus as S
@@ -102,25 +104,48 @@ def find_reflection(student: Student, prompt: Prompt, lock: bool = False) -> Ref
 
 
 def _record(reflection: Reflection, from_status: str, to_status: str) -> None:
-    db.session.add(
-        ModerationEvent(
+    # One INSERT of the row (its defaults are the table's), not an object for the ORM's flush (issue 13).
+    db.session.execute(
+        insert(cast(Table, ModerationEvent.__table__)).values(
             reflection_id=reflection.id, teacher_id=None, actor="student", from_status=from_status, to_status=to_status
         )
     )
 
 
-def _write(reflection: Reflection, body: str, cited_seconds: int | None, status: str, now: datetime) -> None:
-    reflection.body = body
+def _changes(
+    reflection: Reflection, body: str, cited_seconds: int | None, status: str, now: datetime
+) -> dict[str, Any]:
+    """The columns a save writes over the reflection as it is: the text, its renderings, the time, the status."""
     stored = render_for_storage(body)
-    reflection.body_html, reflection.body_text, reflection.html_policy = stored.html, stored.text, stored.policy
-    reflection.word_count = word_count(body)
-    reflection.cited_seconds = cited_seconds
+    changes: dict[str, Any] = {
+        "body": body,
+        "body_html": stored.html,
+        "body_text": stored.text,
+        "html_policy": stored.policy,
+        "word_count": word_count(body),
+        "cited_seconds": cited_seconds,
+    }
     if status in (S.AWAITING, S.APPROVED) and (status != reflection.status or reflection.submitted_at is None):
-        reflection.submitted_at = now
+        changes["submitted_at"] = now
     if status == S.APPROVED and reflection.status != S.APPROVED:
         # With approval off nobody decides: it is approved the moment it is submitted.
-        reflection.decided_at = now
-    reflection.status = status
+        changes["decided_at"] = now
+    changes["status"] = status
+    return changes
+
+
+def _write(reflection: Reflection, body: str, cited_seconds: int | None, status: str, now: datetime) -> None:
+    for name, value in _changes(reflection, body, cited_seconds, status, now).items():
+        setattr(reflection, name, value)
+
+
+def _update(reflection: Reflection, changes: dict[str, Any]) -> None:
+    """Write the changes to the row with one UPDATE and show them on the loaded reflection as saved: the
+    ORM's flush of the same UPDATE cost about a millisecond of CPU on every save (issue 13)."""
+    table = cast(Table, Reflection.__table__)  # every model maps one table
+    db.session.execute(update(table).where(table.c.id == reflection.id).values(changes))
+    for name, value in changes.items():
+        set_committed_value(reflection, name, value)
 
 
 def check_can_write(student: Student, prompt: Prompt, now: datetime | None = None) -> None:
@@ -207,11 +232,14 @@ def save_reflection(
             return existing
         raise NewerVersionSaved(existing)
     previous = existing.status
-    _write(existing, body, cited_seconds, status, now)
-    existing.version = existing.version + 1
-    apply_flags(existing, *flag_context(student, assignment))
+    changes = _changes(existing, body, cited_seconds, status, now)
+    changes.update(flag_columns(body, *flag_context(student, assignment)))
+    changes.update(version=existing.version + 1, updated_at=utcnow())
+    _update(existing, changes)
     if status != previous:
         _record(existing, previous, status)
+    # Written without the ORM's flush, so the dashboards' cache is told here which assignment changed.
+    mark_changed(db.session, assignments=[assignment.id])
     db.session.commit()
     return existing
 
