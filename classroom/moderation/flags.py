@@ -285,6 +285,12 @@ def _name_forms(display_name: str) -> list[str]:
     return forms
 
 
+# A class saves with the same classmates' names over and over: their forms are worked out once per class.
+@lru_cache(maxsize=256)
+def _class_name_forms(classmates: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(form for name in classmates for form in _name_forms(name))
+
+
 # How far apart (in characters) a name and an insult may be to count as aimed at that classmate; they
 # must also be in the same sentence (a full stop inside the name itself, "Sasha K.", does not count).
 CLASSMATE_WINDOW = 80
@@ -293,7 +299,7 @@ _SENTENCE_END = frozenset(".!?…\n")
 
 def _classmate_matches(text: str, classmates: tuple[str, ...], extra_words: str = "") -> list[Match]:
     """A classmate's name with an insult close by in the same sentence: both are marked for the teacher."""
-    names = tuple(form for name in classmates for form in _name_forms(name))
+    names = _class_name_forms(classmates)
     if not names:
         return []
     folded = _fold(text)
