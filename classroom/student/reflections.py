@@ -9,21 +9,45 @@ import hmac
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import CompoundSelect, CursorResult, Select, Table, func, insert, null, or_, select, union_all, update
+from sqlalchemy import (
+    CompoundSelect,
+    CursorResult,
+    Select,
+    Table,
+    bindparam,
+    func,
+    insert,
+    null,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..cache import mark_changed
 from ..extensions import db
-from ..models import Assignment, ModerationEvent, Prompt, Reflection, SchoolClass, Student, Teacher, utcnow
+from ..models import (
+    Assignment,
+    ModerationEvent,
+    Prompt,
+    Reflection,
+    SchoolClass,
+    StanceAnswer,
+    Student,
+    Teacher,
+    utcnow,
+)
 from ..moderation.flags import apply_flags, flag_columns
 from ..sanitize import POLICY_VERSION, plain_text, render_for_storage, word_count
 from ..statuses import HANDED_IN
 from ..statuses import ReflectionStatus as S
-from .stance import prompts_unlocked, stance_answers
+from .stance import prompts_unlocked
 
 BODY_MAX = 5000
 
@@ -95,12 +119,21 @@ def target_status(current: str | None, submit: bool, require_approval: bool) -> 
     return S.DRAFT
 
 
+# The save's lookups are built once with their values as parameters: building a statement (and working out
+# its cache key) on every save cost more CPU than running it (issue 13).
+@cache
+def _reflection_query(lock: bool) -> Select:
+    query = select(Reflection).where(
+        Reflection.student_id == bindparam("student_id"), Reflection.prompt_id == bindparam("prompt_id")
+    )
+    return query.with_for_update() if lock else query
+
+
 def find_reflection(student: Student, prompt: Prompt, lock: bool = False) -> Reflection | None:
     """The student's reflection on the prompt, if any (row-locked on databases that can)."""
-    query = select(Reflection).where(Reflection.student_id == student.id, Reflection.prompt_id == prompt.id)
-    if lock:
-        query = query.with_for_update()
-    return db.session.execute(query).scalar_one_or_none()
+    return db.session.execute(
+        _reflection_query(lock), {"student_id": student.id, "prompt_id": prompt.id}
+    ).scalar_one_or_none()
 
 
 def _record(reflection: Reflection, from_status: str, to_status: str) -> None:
@@ -148,8 +181,52 @@ def _update(reflection: Reflection, changes: dict[str, Any]) -> None:
         set_committed_value(reflection, name, value)
 
 
-def check_can_write(student: Student, prompt: Prompt, now: datetime | None = None) -> None:
-    """Raise unless the student may write on this prompt now."""
+@dataclass(frozen=True)
+class WritingContext:
+    """What a save reads about the writer's class: the teacher's own flag words and the classmates' names (for
+    the flags), and whether the writer has answered the question before viewing (which opens the prompts)."""
+
+    flag_words: str
+    classmates: tuple[str, ...]
+    answered: frozenset[str]
+
+
+@cache
+def _writing_context_query() -> Select:
+    answered_before = (
+        select(StanceAnswer.id)
+        .where(
+            StanceAnswer.student_id == bindparam("student_id"),
+            StanceAnswer.assignment_id == bindparam("assignment_id"),
+            StanceAnswer.phase == "pre",
+        )
+        .exists()
+    )
+    # From the class outwards, so there is a row (with the flag words and the answer) even without students.
+    return (
+        select(Teacher.flag_words, Student.id, Student.display_name, answered_before.label("answered_before"))
+        .select_from(SchoolClass)
+        .join(Teacher, SchoolClass.teacher_id == Teacher.id)
+        .outerjoin(Student, Student.class_id == SchoolClass.id)
+        .where(SchoolClass.id == bindparam("class_id"))
+    )
+
+
+def writing_context(student: Student, assignment: Assignment) -> WritingContext:
+    """The class's part of a save in one query (not the stance answers, then the teacher's words and the names)."""
+    rows = db.session.execute(
+        _writing_context_query(),
+        {"student_id": student.id, "assignment_id": assignment.id, "class_id": assignment.class_id},
+    ).all()
+    return WritingContext(
+        flag_words=rows[0].flag_words or "" if rows else "",
+        classmates=tuple(row.display_name for row in rows if row.id is not None and row.id != student.id),
+        answered=frozenset({"pre"}) if rows and rows[0].answered_before else frozenset(),
+    )
+
+
+def check_can_write(student: Student, prompt: Prompt, now: datetime | None = None) -> WritingContext:
+    """Raise unless the student may write on this prompt now; else what the save needs to know about the class."""
     # From the session when the caller has loaded it (the save route has), else by its key: one query at most.
     assignment = db.session.get_one(Assignment, prompt.assignment_id)
     if assignment.class_id != student.class_id:
@@ -162,21 +239,10 @@ def check_can_write(student: Student, prompt: Prompt, now: datetime | None = Non
         raise AssignmentNotOpen(
             "This assignment has closed, so changes can no longer be saved. Your text is still in the box: copy it if you want to keep it."
         )
-    if not prompts_unlocked(assignment, stance_answers(student, assignment)):
+    context = writing_context(student, assignment)
+    if not prompts_unlocked(assignment, context.answered):
         raise PromptsLocked("Please answer the question before viewing first; then the prompts open.")
-
-
-def flag_context(student: Student, assignment: Assignment) -> tuple[str, tuple[str, ...]]:
-    """What a save's flags need besides the text, in one query: the class's teacher's own flag words and
-    the names of the writer's classmates (not the class, then the teacher, then the names)."""
-    rows = db.session.execute(
-        select(Teacher.flag_words, Student.id, Student.display_name)
-        .join(SchoolClass, SchoolClass.teacher_id == Teacher.id)
-        .join(Student, Student.class_id == SchoolClass.id)
-        .where(SchoolClass.id == assignment.class_id)
-    ).all()
-    words = rows[0].flag_words or "" if rows else ""
-    return words, tuple(row.display_name for row in rows if row.id != student.id)
+    return context
 
 
 def save_reflection(
@@ -202,7 +268,7 @@ def save_reflection(
             "still in the box. If it is yours, log out and come back with your own return code."
         )
     now = now or utcnow()
-    check_can_write(student, prompt, now)
+    context = check_can_write(student, prompt, now)
     body = clean_body(body)
     assignment = db.session.get_one(Assignment, prompt.assignment_id)
 
@@ -211,7 +277,7 @@ def save_reflection(
         status = target_status(None, submit, assignment.require_approval)
         reflection = Reflection(student_id=student.id, prompt_id=prompt.id, version=1, status=S.DRAFT)
         _write(reflection, body, cited_seconds, status, now)
-        apply_flags(reflection, *flag_context(student, assignment))
+        apply_flags(reflection, context.flag_words, context.classmates)
         db.session.add(reflection)
         try:
             db.session.flush()
@@ -233,7 +299,7 @@ def save_reflection(
         raise NewerVersionSaved(existing)
     previous = existing.status
     changes = _changes(existing, body, cited_seconds, status, now)
-    changes.update(flag_columns(body, *flag_context(student, assignment)))
+    changes.update(flag_columns(body, context.flag_words, context.classmates))
     changes.update(version=existing.version + 1, updated_at=utcnow())
     _update(existing, changes)
     if status != previous:

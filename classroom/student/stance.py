@@ -1,5 +1,6 @@
 """The stance question a student answers once before viewing ("pre") and once after ("post")."""
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -30,7 +31,7 @@ def stance_answers(student: Student, assignment: Assignment) -> dict[str, Stance
     return {answer.phase: answer for answer in answers}
 
 
-def prompts_unlocked(assignment: Assignment, answers: dict[str, StanceAnswer]) -> bool:
+def prompts_unlocked(assignment: Assignment, answers: Collection[str]) -> bool:
     """The prompts open once the pre-viewing question is answered (or when there is none)."""
     return not has_stance_question(assignment) or "pre" in answers
 
