@@ -5,7 +5,6 @@ import re
 from flask import Flask, url_for
 
 from .classes.media import CAPTION_LANGUAGES
-from .classes.prompts import answered_before_change
 from .filmtime import format_film_time
 from .marks.scheme import describe_mark
 from .sanitize import user_html
@@ -58,4 +57,3 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["school_zone_name"] = zone_name
     app.jinja_env.globals["join_link"] = join_link
     app.jinja_env.globals["describe_mark"] = describe_mark
-    app.jinja_env.globals["answered_before_change"] = answered_before_change

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -95,7 +95,14 @@ def answers_before_change(prompts: list[Prompt]) -> dict[int, int]:
     return counts
 
 
-def answered_before_change(prompt: Prompt, reflection: Reflection | None) -> bool:
+class ChangedAt(Protocol):
+    """A prompt, or the plain copy of one the student's page keeps (classroom/student/page.py)."""
+
+    @property
+    def changed_at(self) -> datetime | None: ...
+
+
+def answered_before_change(prompt: ChangedAt, reflection: Reflection | None) -> bool:
     """Whether this answer was written before the prompt's text or time last changed."""
     return bool(
         reflection is not None

@@ -1,20 +1,26 @@
 """The student's assignment page, built with the forms it shows, and the text kept across a sign-in."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from flask import flash, render_template, request, session, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from ..access import current_student, find_student_prompt
 from ..classes.logic import caption_languages
 from ..classes.media import CAPTION_LANGUAGES
+from ..classes.prompts import answered_before_change
 from ..extensions import db
 from ..filmtime import format_film_time
 from ..join.forms import ResumeForm
-from ..marks.scheme import score_for
+from ..marks.scheme import describe_mark
 from ..models import Assignment, Mark, Prompt, Reflection, StanceAnswer, utcnow
+from ..sanitize import user_html
 from ..statuses import HANDED_IN
+from ..templating import text_lang
 from ..web import id_or_none, int_or_none
 from .forms import AT_HINT, AT_LABEL, BODY_HINT, BODY_LABEL, ReflectionForm, StanceAnswerForm
 from .reflections import CLASSMATES_PREVIEW, ClassmatesOnPrompt, classmates_reflections, sees_classmates
@@ -31,7 +37,6 @@ from .stance import (
 # The "saved" message of the last save, shown beside its prompt (a flash at the top of the page ends
 # up off-screen after the jump to the prompt).
 SAVED_NOTE_KEY = "saved_note"
-FORM_TEXT = {"body_label": BODY_LABEL, "body_hint": BODY_HINT, "at_label": AT_LABEL, "at_hint": AT_HINT}
 
 
 @dataclass
@@ -109,6 +114,179 @@ def film_position(work: Assignment, raw: str | None) -> int | None:
     return seconds if seconds <= work.film.running_time_seconds else None
 
 
+# The address patterns each card links to are built once a page, with this id in the prompt's place (the
+# prompt's id comes last in both addresses), instead of one url_for per prompt and pattern.
+PROMPT_ID_SLOT = 987654321
+
+
+def for_each_prompt(endpoint: str, assignment_id: int) -> Callable[[int], str]:
+    """A function giving the endpoint's address for one prompt of the assignment, from one url_for."""
+    before, _, after = url_for(endpoint, assignment_id=assignment_id, prompt_id=PROMPT_ID_SLOT).rpartition(
+        str(PROMPT_ID_SLOT)
+    )
+    return lambda prompt_id: f"{before}{prompt_id}{after}"
+
+
+def save_hint(status: str | None, require_approval: bool) -> str:
+    """The line under a prompt's form: where a submitted reflection goes."""
+    if status == "approved" and require_approval:
+        return (
+            "Changing an approved reflection sends it back to your teacher; "
+            "classmates will not see it until it is approved again."
+        )
+    if require_approval:
+        return "Submitted reflections go to your teacher first. Classmates see only approved ones."
+    return "Submitted reflections are posted for the class straight away."
+
+
+@dataclass(frozen=True)
+class PromptFacts:
+    """One prompt as every reader of the assignment sees it, in plain values worked out once."""
+
+    id: int
+    time_seconds: int
+    time_label: str
+    pause: bool
+    theme: str
+    text: str
+    lang: str
+    changed_at: datetime | None
+
+    @classmethod
+    def of(cls, prompt: Prompt) -> "PromptFacts":
+        return cls(
+            id=prompt.id,
+            time_seconds=prompt.time_seconds,
+            time_label=format_film_time(prompt.time_seconds),
+            pause=bool(prompt.pause),
+            theme=prompt.theme,
+            text=prompt.text,
+            lang=text_lang(prompt.text),
+            changed_at=prompt.changed_at,
+        )
+
+
+@dataclass
+class MarkShown:
+    """The teacher's mark as the student sees it: in words, and each rubric criterion's level."""
+
+    words: str
+    # (criterion, level's name, level's number from 1, number of levels) under a rubric, else None.
+    levels: list[tuple[str, str, int, int]] | None
+
+    @classmethod
+    def of(cls, work: Assignment, mark: Mark) -> "MarkShown":
+        levels: list[tuple[str, str, int, int]] | None = None
+        if work.marking_scheme == "rubric":
+            levels = []
+            given = mark.levels or []
+            for index, criterion in enumerate(work.rubric or []):
+                level = given[index] if index < len(given) else 0
+                names = criterion["levels"]
+                levels.append(
+                    (
+                        criterion["name"],
+                        names[level] if 0 <= level < len(names) else "",
+                        level + 1,
+                        len(names),
+                    )
+                )
+        return cls(describe_mark(work, mark).split(" (")[0], levels)
+
+
+@dataclass
+class PromptCard:
+    """One prompt's card on the student's timeline: everything it shows, worked out once in Python (13 cards
+    through nested Jinja macros were about half of the page's time, issue 13)."""
+
+    prompt: PromptFacts
+    entry: ReflectionEntry
+    reflection: Reflection | None
+    can_write: bool
+    # The prompt changed after the student answered it.
+    changed: bool
+    message: str | None
+    conflict: Reflection | None
+    mark: MarkShown | None
+    save_url: str
+    draft_label: str | None
+    send_label: str
+    save_hint: str
+    saved_note: str
+    # The student's own reflection as shown (read-only, or under "How your saved reflection looks").
+    shown_html: Markup | None
+    shown_lang: str
+    cited_label: str
+    sees_classmates: bool
+    classmates: ClassmatesOnPrompt | None
+    classmates_url: str
+
+
+@dataclass(frozen=True)
+class PageForms:
+    """What every prompt form on the page shares: one CSRF token, the film position, the fields' words."""
+
+    csrf: str
+    start_at: str
+    body_label: str = BODY_LABEL
+    body_hint: str = BODY_HINT
+    at_label: str = AT_LABEL
+    at_hint: str = AT_HINT
+
+
+def prompt_cards(
+    work: Assignment,
+    prompts: list[PromptFacts],
+    reflections: dict[int, Reflection],
+    marks: dict[int, Mark],
+    entries: dict[int, ReflectionEntry],
+    messages: dict[int, str],
+    conflicts: dict[int, Reflection],
+    saved_notes: dict[int, str],
+    classmates: dict[int, ClassmatesOnPrompt],
+    closed: bool,
+) -> list[PromptCard]:
+    """The cards of the page's prompts, in film order."""
+    save_url = for_each_prompt("student.save", work.id)
+    classmates_url = for_each_prompt("student.classmates", work.id)
+    cards = []
+    for prompt in prompts:
+        reflection = reflections.get(prompt.id)
+        status = reflection.status if reflection is not None else None
+        can_write = not closed and status != "rejected"
+        draft_label, send_label = button_labels(status, work.require_approval)
+        mark = marks.get(prompt.id)
+        shown = reflection is not None and (not can_write or status != "draft")
+        cards.append(
+            PromptCard(
+                prompt=prompt,
+                entry=entries[prompt.id],
+                reflection=reflection,
+                can_write=can_write,
+                changed=answered_before_change(prompt, reflection),
+                message=messages.get(prompt.id),
+                conflict=conflicts.get(prompt.id),
+                mark=MarkShown.of(work, mark) if mark is not None else None,
+                save_url=f"{save_url(prompt.id)}#prompt-{prompt.id}",
+                draft_label=draft_label,
+                send_label=send_label,
+                save_hint=save_hint(status, work.require_approval),
+                saved_note=saved_notes.get(prompt.id, ""),
+                shown_html=user_html(reflection.body_html, reflection.html_policy) if shown and reflection else None,
+                shown_lang=text_lang(reflection.body_html) if shown and reflection else "",
+                cited_label=(
+                    format_film_time(reflection.cited_seconds)
+                    if reflection is not None and reflection.cited_seconds is not None
+                    else ""
+                ),
+                sees_classmates=sees_classmates(work, reflection),
+                classmates=classmates.get(prompt.id),
+                classmates_url=classmates_url(prompt.id),
+            )
+        )
+    return cards
+
+
 def render_assignment(
     work: Assignment,
     *,
@@ -122,7 +300,7 @@ def render_assignment(
     student = current_student()
     now = utcnow()
     answers: dict[str, StanceAnswer] = stance_answers(student, work)
-    prompts = work.prompts
+    prompts = [PromptFacts.of(prompt) for prompt in work.prompts]
     reflections: dict[int, Reflection] = {}
     marks: dict[int, Mark] = {}
     # The teacher's marks come in the same query, so the page's query count does not grow.
@@ -135,6 +313,7 @@ def render_assignment(
         if mark is not None and r.status in HANDED_IN:
             marks[r.prompt_id] = mark
     entries = dict(entries or {})
+    messages = messages or {}
     owner = str(current_user.id)
     for prompt in prompts:
         if prompt.id not in entries:
@@ -159,28 +338,19 @@ def render_assignment(
     classmates: dict[int, ClassmatesOnPrompt] = classmates_reflections(
         student, work, unlocked_classmates, limit=CLASSMATES_PREVIEW
     )
+    closed = work.has_closed(now)
     return (
         render_template(
             "student/assignment.html",
             assignment=work,
             film=work.film,
-            prompts=prompts,
-            reflections=reflections,
-            marks=marks,
-            score=score_for(work, {pid: r.status for pid, r in reflections.items()}, marks),
-            entries=entries,
+            cards=prompt_cards(
+                work, prompts, reflections, marks, entries, messages, conflicts or {}, saved_notes, classmates, closed
+            ),
+            any_pause=any(prompt.pause for prompt in prompts),
             start_at=start_at,
-            # What every prompt form shares: one CSRF token for the whole page, labels, buttons, notes.
-            page={
-                "csrf": generate_csrf(),
-                "start_at": start_at,
-                "buttons": button_labels,
-                "saved_notes": saved_notes,
-                "hints": FORM_TEXT,
-            },
-            messages=messages or {},
-            conflicts=conflicts or {},
-            classmates=classmates,
+            forms=PageForms(csrf=generate_csrf(), start_at="" if start_at is None else str(start_at)),
+            messages=messages,
             answers=answers,
             stance_forms=stance_forms,
             has_stance=has_stance_question(work),
@@ -189,7 +359,7 @@ def render_assignment(
             post_opens_at=after_poll_opens_at(work, answers),
             post_wait=after_poll_wait_message(work),
             not_open_yet=not work.has_opened(now),
-            closed=work.has_closed(now),
+            closed=closed,
             caption_tracks=caption_tracks,
             student=student,
         ),
