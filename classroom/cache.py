@@ -7,8 +7,10 @@ Values are kept for `AGGREGATE_CACHE_SECONDS` (30 by default; 0 switches the cac
 
 Invalidation is by generation: each assignment and each class has a counter that is part of every key
 read for it. Whatever the ORM writes is watched (reflections, moderation events, stance answers,
-students, prompts, assignments): after the transaction commits, the counters of the assignments and
-classes it touched go up, so the next view misses and recomputes. Counters go up only after the
+students, prompts, assignments, caption tracks): after the transaction commits, the counters of the
+assignments and classes it touched go up, so the next view misses and recomputes. An assignment's
+setup (its prompts, settings and captions, what every student's page of it shares) has a counter of
+its own, which students' saves and the teacher's decisions leave alone (`cached_for_setup`). Counters go up only after the
 commit, so a view that ran meanwhile can only have stored its result under the old counter. In
 process memory another worker does not see the counters move: with several workers set REDIS_URL
 (as for rate limits); the time limit bounds what any worker can show that is out of date.
@@ -178,14 +180,24 @@ def _sign(data: bytes) -> bytes:
 def cached_for_assignment(assignment: Assignment, name: str, compute: Callable[[], Any]) -> Any:
     """compute()'s value for this assignment, from the cache while no write has touched the assignment or
     its class and the time limit has not passed. Dataclasses, lists, dicts and rows may be in the value."""
+    return _cached("dash", assignment.id, [f"a{assignment.id}", f"c{assignment.class_id}"], name, compute)
+
+
+def cached_for_setup(assignment: Assignment, name: str, compute: Callable[[], Any]) -> Any:
+    """compute()'s value from the assignment's setup alone (its prompts, settings and captions), from the cache
+    while none of them has changed and the time limit has not passed; what students write does not drop it."""
+    return _cached("setup", assignment.id, [f"s{assignment.id}"], name, compute)
+
+
+def _cached(kind: str, assignment_id: int, counters: list[str], name: str, compute: Callable[[], Any]) -> Any:
     from .extensions import db
 
     store = _store()
     if store is None:
         return compute()
     try:
-        generations = store.generations([f"a{assignment.id}", f"c{assignment.class_id}"])
-        key = f"dash:{assignment.id}:{generations[0]}.{generations[1]}:{name}"
+        generations = store.generations(counters)
+        key = f"{kind}:{assignment_id}:{'.'.join(map(str, generations))}:{name}"
         stored = store.get(key)
     except Exception:  # the cache is only a shortcut: without Redis the page is computed as before
         log.warning("aggregate cache unavailable", exc_info=True)
@@ -208,33 +220,43 @@ def cached_for_assignment(assignment: Assignment, name: str, compute: Callable[[
 
 
 def mark_changed(
-    session: Session | scoped_session, *, assignments: Iterable[int | None] = (), classes: Iterable[int | None] = ()
+    session: Session | scoped_session,
+    *,
+    assignments: Iterable[int | None] = (),
+    classes: Iterable[int | None] = (),
+    setups: Iterable[int | None] = (),
 ) -> None:
-    """Record that this transaction changes what the dashboards show for these assignments and classes."""
+    """Record that this transaction changes what the dashboards show for these assignments and classes, and
+    the setup (prompts, settings, captions) of the `setups` assignments."""
     pending = session.info.setdefault(_PENDING, set())
     pending.update(f"a{a}" for a in assignments if a is not None)
     pending.update(f"c{c}" for c in classes if c is not None)
+    pending.update(f"s{a}" for a in setups if a is not None)
 
 
 def _watch_flush(session: Session, flush_context: object) -> None:
-    from .models import Assignment, ModerationEvent, Prompt, Reflection, StanceAnswer, Student
+    from .models import Assignment, CaptionTrack, ModerationEvent, Prompt, Reflection, StanceAnswer, Student
 
-    assignments, classes, prompts, reflections = set(), set(), set(), set()
+    assignments, classes, prompts, reflections, setups = set(), set(), set(), set(), set()
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Reflection):
             prompts.add(obj.prompt_id)
         elif isinstance(obj, ModerationEvent):
             reflections.add(obj.reflection_id)
-        elif isinstance(obj, (StanceAnswer, Prompt)):
+        elif isinstance(obj, StanceAnswer):
             assignments.add(obj.assignment_id)
+        elif isinstance(obj, (Prompt, CaptionTrack)):
+            assignments.add(obj.assignment_id)
+            setups.add(obj.assignment_id)
         elif isinstance(obj, Assignment):
             assignments.add(obj.id)
             classes.add(obj.class_id)
+            setups.add(obj.id)
         elif isinstance(obj, Student):
             classes.add(obj.class_id)
     prompts.discard(None)
     reflections.discard(None)
-    if not (assignments or classes or prompts or reflections):
+    if not (assignments or classes or prompts or reflections or setups):
         return
     # A save has its prompt (and a moderation event its reflection) loaded already: read the assignment
     # from the session instead of asking the database on every flush (issue 13).
@@ -259,7 +281,7 @@ def _watch_flush(session: Session, flush_context: object) -> None:
                 .where(Reflection.id.in_(reflections))
             ).scalars()
         )
-    mark_changed(session, assignments=assignments, classes=classes)
+    mark_changed(session, assignments=assignments, classes=classes, setups=setups)
 
 
 def _after_commit(session: Session) -> None:

@@ -482,6 +482,8 @@ def test_assignment_page_uses_a_fixed_number_of_queries(
     app, make_student, school_class, student, student_client, assignment, write_reflection, count_queries
 ):
     def count_for_page():
+        # The first view keeps the assignment's prompts in the cache (student/page.py): count a later one.
+        assert student_client.get(f"/student/assignments/{assignment.id}").status_code == 200
         with count_queries(app) as seen:
             assert student_client.get(f"/student/assignments/{assignment.id}").status_code == 200
         return len(seen)
@@ -686,3 +688,41 @@ def test_classmates_page_is_scoped_to_the_readers_class(
         f"/student/assignments/{assignment.id}/prompts/{assignment.prompts[0].id}/classmates"
     )
     assert response.status_code == 302 and "/join/resume" in response.headers["Location"]
+
+
+def test_assignment_page_reads_prompts_and_caption_languages_once_until_the_teacher_changes_them(
+    app, student, student_client, assignment, answer_stance, count_queries
+):
+    from classroom.classes.logic import remove_caption_tracks, set_caption_track
+    from classroom.models import Prompt
+
+    answer_stance(student, assignment)
+    with app.app_context():
+        work = db.session.get(Assignment, assignment.id)
+        work.video_url = "https://media.school.example/film.mp4"
+        db.session.commit()
+    page_of(student_client, assignment)
+    with count_queries(app) as seen:
+        page = page_of(student_client, assignment)
+    # The second view takes the prompts and the captions' languages from the cache; a student's save does not
+    # drop them (it changes no prompt).
+    assert not [s for s in seen if s.startswith(("SELECT prompts.", "SELECT caption_tracks.language"))]
+    assert "<track" not in page
+    first = assignment.prompts[0]
+    with app.app_context():
+        db.session.add(Reflection(student_id=student.id, prompt_id=first.id, body="Mine", body_html="<p>Mine</p>"))
+        db.session.commit()
+    with count_queries(app) as seen:
+        page_of(student_client, assignment)
+    assert not [s for s in seen if s.startswith("SELECT prompts.")]
+    # Every change of the setup shows at once: a prompt's text, a captions language added, then removed.
+    with app.app_context():
+        db.session.get(Prompt, first.id).text = "What does the snow remind you of?"
+        db.session.commit()
+    assert "What does the snow remind you of?" in page_of(student_client, assignment)
+    with app.app_context():
+        set_caption_track(db.session.get(Assignment, assignment.id), "ru", "WEBVTT\n\n")
+    assert 'srclang="ru"' in page_of(student_client, assignment)
+    with app.app_context():
+        remove_caption_tracks(db.session.get(Assignment, assignment.id), ["ru"])
+    assert 'srclang="ru"' not in page_of(student_client, assignment)

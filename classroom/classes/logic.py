@@ -4,6 +4,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from ..cache import mark_changed
 from ..extensions import db
 from ..joincodes import new_join_code
 from ..models import (
@@ -154,6 +155,8 @@ def remove_caption_tracks(assignment: Assignment, languages: list[str]) -> None:
     db.session.execute(
         db.delete(CaptionTrack).where(CaptionTrack.assignment_id == assignment.id, CaptionTrack.language.in_(languages))
     )
+    # A bulk delete is not seen by the aggregate cache's flush watcher: the students' page lists the languages.
+    mark_changed(db.session, setups=[assignment.id])
     db.session.commit()
 
 

@@ -1,6 +1,6 @@
 """The stance question a student answers once before viewing ("pre") and once after ("post")."""
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -36,20 +36,24 @@ def prompts_unlocked(assignment: Assignment, answers: Collection[str]) -> bool:
     return not has_stance_question(assignment) or "pre" in answers
 
 
-def last_prompt_seconds(assignment: Assignment) -> int:
-    """The film time of the assignment's last prompt (0 without prompts)."""
-    return max((prompt.time_seconds for prompt in assignment.prompts), default=0)
+def last_prompt_seconds(assignment: Assignment, prompt_times: Sequence[int] | None = None) -> int:
+    """The film time of the assignment's last prompt (0 without prompts); `prompt_times` are the prompts'
+    times when the caller has them (the assignment page does, from its cache), else the prompts are read."""
+    times = [prompt.time_seconds for prompt in assignment.prompts] if prompt_times is None else prompt_times
+    return max(times, default=0)
 
 
-def after_poll_opens_at(assignment: Assignment, answers: dict[str, StanceAnswer]) -> datetime | None:
+def after_poll_opens_at(
+    assignment: Assignment, answers: dict[str, StanceAnswer], prompt_times: Sequence[int] | None = None
+) -> datetime | None:
     """The earliest moment the film can have reached the last prompt: the before-viewing answer plus its time."""
     pre = answers.get("pre")
     if pre is None:
         return None
-    return as_utc(pre.created_at) + timedelta(seconds=last_prompt_seconds(assignment))
+    return as_utc(pre.created_at) + timedelta(seconds=last_prompt_seconds(assignment, prompt_times))
 
 
-def answered_every_prompt(student: Student, assignment: Assignment) -> bool:
+def answered_every_prompt(student: Student, assignment: Assignment, prompt_count: int | None = None) -> bool:
     """Whether the student has handed in an answer to each of the assignment's prompts."""
     handed_in = db.session.scalar(
         select(func.count(Reflection.id))
@@ -60,25 +64,30 @@ def answered_every_prompt(student: Student, assignment: Assignment) -> bool:
             Reflection.status.in_(list(HANDED_IN)),
         )
     )
-    return (handed_in or 0) >= len(assignment.prompts)
+    return (handed_in or 0) >= (len(assignment.prompts) if prompt_count is None else prompt_count)
 
 
 def after_poll_open(
-    student: Student, assignment: Assignment, answers: dict[str, StanceAnswer], now: datetime | None = None
+    student: Student,
+    assignment: Assignment,
+    answers: dict[str, StanceAnswer],
+    now: datetime | None = None,
+    prompt_times: Sequence[int] | None = None,
 ) -> bool:
     """The after-viewing question opens once the film has had time to pass the last prompt, or every prompt
     is answered; not straight after the before-viewing question."""
-    opens_at = after_poll_opens_at(assignment, answers)
+    opens_at = after_poll_opens_at(assignment, answers, prompt_times)
     if opens_at is None:
         return False
-    return (now or utcnow()) >= opens_at or answered_every_prompt(student, assignment)
+    count = None if prompt_times is None else len(prompt_times)
+    return (now or utcnow()) >= opens_at or answered_every_prompt(student, assignment, count)
 
 
-def after_poll_wait_message(assignment: Assignment) -> str:
+def after_poll_wait_message(assignment: Assignment, prompt_times: Sequence[int] | None = None) -> str:
     """What a student is told while the after-viewing question is not open yet."""
     return (
         "The question after viewing opens once you have handed in every prompt, or once the film has reached "
-        f"its last prompt (at {format_film_time(last_prompt_seconds(assignment))})."
+        f"its last prompt (at {format_film_time(last_prompt_seconds(assignment, prompt_times))})."
     )
 
 
