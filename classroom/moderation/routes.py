@@ -15,6 +15,7 @@ from ..access import (
 )
 from ..classes.merge import kept_versions_of
 from ..extensions import db
+from ..filmtime import format_film_time as film_time
 from ..lms.grades import reflections_changed
 from ..marks.logic import mark_history, mark_of, marks_by_reflection
 from ..models import Assignment, Reflection
@@ -33,6 +34,7 @@ from .decisions import (
 )
 from .flags import builtin_words, highlight, parse_word_list
 from .forms import DecisionForm, FlagWordsForm, RejectForm, ReopenForm, ReturnForm
+from .items import PageForms
 from .queue import awaiting_page, history_of, rejected_list
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
@@ -66,19 +68,23 @@ def render_queue(school_class, assignment_id=None, page=1, failed=None, status=2
     assignment = class_assignment_or_404(school_class, assignment_id) if assignment_id else None
     queue = awaiting_page(school_class.id, assignment_id, page)
     marks = marks_by_reflection([reflection.id for reflection in queue.items])
+    forms = PageForms()
+    failed = failed or {}
     items = []
     for index, reflection in enumerate(queue.items):
         following = queue.items[index + 1] if index + 1 < len(queue.items) else None
+        hidden = _hidden(
+            reflection, next_id=following.id if following else None, assignment_id=assignment_id, page=queue.page
+        )
+        at = film_time(reflection.prompt.time_seconds)
+        context = f"{reflection.student.display_name}’s reflection on the prompt at {at}"
         items.append(
             {
                 "reflection": reflection,
-                "hidden": _hidden(
-                    reflection,
-                    next_id=following.id if following else None,
-                    assignment_id=assignment_id,
-                    page=queue.page,
+                "context": context,
+                "decisions": forms.decisions(
+                    reflection.id, ("approve", "return", "reject"), hidden, context, failed.get(reflection.id)
                 ),
-                "failed": (failed or {}).get(reflection.id),
                 "body": highlight(reflection.body_html, reflection.flags, reflection.html_policy),
                 "mark": marks.get(reflection.id),
                 "mark_context": {
@@ -88,15 +94,21 @@ def render_queue(school_class, assignment_id=None, page=1, failed=None, status=2
                 },
             }
         )
-    rejected = [
-        {
-            "reflection": reflection,
-            "hidden": _hidden(reflection, assignment_id=assignment_id, page=queue.page, back="rejected"),
-            "failed": (failed or {}).get(reflection.id),
-            "body": highlight(reflection.body_html, reflection.flags, reflection.html_policy),
-        }
-        for reflection in rejected_list(school_class.id, assignment_id)
-    ]
+    rejected = []
+    for reflection in rejected_list(school_class.id, assignment_id):
+        hidden = _hidden(reflection, assignment_id=assignment_id, page=queue.page, back="rejected")
+        at = film_time(reflection.prompt.time_seconds)
+        context = f"{reflection.student.display_name}’s rejected reflection on the prompt at {at}"
+        rejected.append(
+            {
+                "reflection": reflection,
+                "context": context,
+                "decisions": forms.decisions(
+                    reflection.id, ("approve", "reopen"), hidden, context, failed.get(reflection.id)
+                ),
+                "body": highlight(reflection.body_html, reflection.flags, reflection.html_policy),
+            }
+        )
     assignments = db.session.scalars(
         db.select(Assignment).where(Assignment.class_id == school_class.id).order_by(Assignment.id)
     ).all()
@@ -109,6 +121,7 @@ def render_queue(school_class, assignment_id=None, page=1, failed=None, status=2
             queue=queue,
             items=items,
             rejected=rejected,
+            forms=forms,
         ),
         status,
     )
@@ -279,14 +292,17 @@ def star(reflection_id: int) -> ResponseReturnValue:
 
 
 def render_history(reflection, failed=None, status=200):
+    forms = PageForms()
+    kinds = ("approve", "reopen") if reflection.status == S.REJECTED else ("approve", "return", "reject")
+    context = f"{reflection.student.display_name}’s reflection"
     return (
         render_template(
             "moderation/history.html",
             reflection=reflection,
             events=history_of(reflection),
-            hidden=_hidden(reflection, back="history"),
+            decisions=forms.decisions(reflection.id, kinds, _hidden(reflection, back="history"), context, failed),
+            forms=forms,
             kept_versions=kept_versions_of(reflection),
-            failed=failed,
             mark=mark_of(reflection),
             mark_events=mark_history(reflection),
             body=highlight(reflection.body_html, reflection.flags, reflection.html_policy),

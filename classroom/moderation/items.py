@@ -1,0 +1,75 @@
+"""What the queue and history pages print for a reflection's forms, worked out once per page in Python.
+
+The queue shows fifty reflections with three or four forms each; calling url_for and csrf_token for every
+form and building every hidden field in a macro was most of its cost (issue 13). The templates place these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import url_for
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
+
+# The endpoints a reflection's forms and links use, each taking the reflection's id in its path.
+ENDPOINTS = {
+    "approve": "moderation.approve",
+    "return": "moderation.return_",
+    "reject": "moderation.reject",
+    "reopen": "moderation.reopen",
+    "history": "moderation.history",
+    "mark": "marks.mark",
+}
+# An id no reflection has (PostgreSQL's largest integer), put in while url_for builds an endpoint's pattern.
+_STAND_IN = str(2**31 - 1)
+
+
+class PageForms:
+    """The page's one CSRF token and each endpoint's URL, built once; a reflection's URLs fill in its id."""
+
+    def __init__(self) -> None:
+        self.token = generate_csrf()
+        self._parts = {}
+        for name, endpoint in ENDPOINTS.items():
+            before, found, after = url_for(endpoint, reflection_id=_STAND_IN).rpartition(_STAND_IN)
+            if not found:
+                raise ValueError(f"{endpoint} does not take the reflection id in its path")
+            self._parts[name] = (before, after)
+
+    def urls(self, reflection_id: int) -> dict[str, str]:
+        """The reflection's own URL for each endpoint."""
+        return {name: f"{before}{reflection_id}{after}" for name, (before, after) in self._parts.items()}
+
+    def decisions(
+        self, reflection_id: int, kinds: tuple[str, ...], hidden: dict, context: str, failed: dict | None = None
+    ) -> Decisions:
+        """The reflection's decision forms of these kinds, all with the same hidden values."""
+        token = f'<input type="hidden" name="csrf_token" value="{escape(self.token)}">'
+        values = [(name, escape(value)) for name, value in hidden.items()]
+        fields = {
+            # The `<kind>-<id>-` prefix is what the server-side WTForms validation reads (forms.py).
+            kind: Markup(
+                token
+                + "".join(
+                    f'<input type="hidden" name="{kind}-{reflection_id}-{name}" value="{value}">'
+                    for name, value in values
+                )
+            )
+            for kind in kinds
+        }
+        return Decisions(reflection_id, context, self.urls(reflection_id), fields, failed)
+
+
+@dataclass(frozen=True)
+class Decisions:
+    """A reflection's decision forms: where each posts, its hidden fields, and a refused decision to show again.
+
+    `context` is the visually hidden text naming the student and prompt on every button.
+    """
+
+    reflection_id: int
+    context: str
+    urls: dict[str, str]
+    hidden: dict[str, Markup]
+    failed: dict | None = None
