@@ -38,7 +38,11 @@ def _class_reflections(class_id: int, assignment_id: int | None = None) -> Selec
 def awaiting_page(
     class_id: int, assignment_id: int | None = None, page: int = 1, per_page: int = PAGE_SIZE
 ) -> QueuePage:
-    """One page of a class's reflections awaiting approval: flagged first, then the longest waiting."""
+    """One page of a class's reflections awaiting approval: flagged first, then the longest waiting.
+
+    Each reflection comes with its student and prompt; the prompt's assignment is left to the caller, who
+    loads the class's assignments once rather than with every row (the queue page does).
+    """
     base = _class_reflections(class_id, assignment_id).where(Reflection.status == ReflectionStatus.AWAITING)
     total, flagged = db.session.execute(
         base.with_only_columns(
@@ -48,10 +52,7 @@ def awaiting_page(
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
     items = db.session.scalars(
-        base.options(
-            contains_eager(Reflection.prompt).contains_eager(Prompt.assignment),
-            joinedload(Reflection.student),
-        )
+        base.options(contains_eager(Reflection.prompt), joinedload(Reflection.student))
         .order_by(Reflection.flagged.desc(), Reflection.submitted_at, Reflection.id)
         .limit(per_page)
         .offset((page - 1) * per_page)
@@ -69,15 +70,15 @@ REJECTED_SHOWN = 50
 
 
 def rejected_list(class_id: int, assignment_id: int | None = None, limit: int = REJECTED_SHOWN) -> list[Reflection]:
-    """The class's rejected reflections, most recently decided first, so a rejection can be undone."""
+    """The class's rejected reflections, most recently decided first, so a rejection can be undone.
+
+    Like awaiting_page, with each reflection's student and prompt but not the prompt's assignment.
+    """
     return list(
         db.session.scalars(
             _class_reflections(class_id, assignment_id)
             .where(Reflection.status == ReflectionStatus.REJECTED)
-            .options(
-                contains_eager(Reflection.prompt).contains_eager(Prompt.assignment),
-                joinedload(Reflection.student),
-            )
+            .options(contains_eager(Reflection.prompt), joinedload(Reflection.student))
             .order_by(Reflection.decided_at.desc(), Reflection.id.desc())
             .limit(limit)
         )

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
 from ..access import (
-    class_assignment_or_404,
     current_teacher,
     owned_class_or_404,
     owned_reflection_or_404,
@@ -65,7 +64,16 @@ def _refused(kind: str, form: FlaskForm) -> dict:
 
 
 def render_queue(school_class, assignment_id=None, page=1, failed=None, status=200):
-    assignment = class_assignment_or_404(school_class, assignment_id) if assignment_id else None
+    # The class's assignments first: the filter lists them, and every queued reflection's prompt then finds
+    # its assignment in the session instead of each row of the queue carrying it again.
+    assignments = db.session.scalars(
+        db.select(Assignment).where(Assignment.class_id == school_class.id).order_by(Assignment.id)
+    ).all()
+    assignment = None
+    if assignment_id:
+        assignment = next((each for each in assignments if each.id == assignment_id), None)
+        if assignment is None:
+            abort(404)
     queue = awaiting_page(school_class.id, assignment_id, page)
     marks = marks_by_reflection([reflection.id for reflection in queue.items])
     forms = PageForms()
@@ -109,9 +117,6 @@ def render_queue(school_class, assignment_id=None, page=1, failed=None, status=2
                 "body": highlight(reflection.body_html, reflection.flags, reflection.html_policy),
             }
         )
-    assignments = db.session.scalars(
-        db.select(Assignment).where(Assignment.class_id == school_class.id).order_by(Assignment.id)
-    ).all()
     return (
         render_template(
             "moderation/queue.html",
