@@ -30,6 +30,7 @@ class PageForms:
 
     def __init__(self) -> None:
         self.token = generate_csrf()
+        self._token_field = f'<input type="hidden" name="csrf_token" value="{escape(self.token)}">'
         self._parts = {}
         for name, endpoint in ENDPOINTS.items():
             before, found, after = url_for(endpoint, reflection_id=_STAND_IN).rpartition(_STAND_IN)
@@ -37,36 +38,43 @@ class PageForms:
                 raise ValueError(f"{endpoint} does not take the reflection id in its path")
             self._parts[name] = (before, after)
 
-    def urls(self, reflection_id: int) -> dict[str, str]:
-        """The reflection's own URL for each endpoint."""
-        return {name: f"{before}{reflection_id}{after}" for name, (before, after) in self._parts.items()}
+    def url(self, name: str, reflection_id: int) -> str:
+        """The reflection's own URL for one of ENDPOINTS."""
+        before, after = self._parts[name]
+        return f"{before}{reflection_id}{after}"
+
+    def hidden_fields(self, values: dict, prefix: str = "") -> Markup:
+        """The page's CSRF token and these values as hidden inputs, each name after `prefix`."""
+        return Markup(self._token_field + "".join(_inputs(prefix, _escaped(values))))
 
     def decisions(
         self, reflection_id: int, kinds: tuple[str, ...], hidden: dict, context: str, failed: dict | None = None
     ) -> Decisions:
         """The reflection's decision forms of these kinds, all with the same hidden values."""
-        token = f'<input type="hidden" name="csrf_token" value="{escape(self.token)}">'
-        values = [(name, escape(value)) for name, value in hidden.items()]
-        fields = {
+        values = _escaped(hidden)
+        return Decisions(
+            reflection_id,
+            context,
+            {name: self.url(name, reflection_id) for name in (*kinds, "history", "mark")},
             # The `<kind>-<id>-` prefix is what the server-side WTForms validation reads (forms.py).
-            kind: Markup(
-                token
-                + "".join(
-                    f'<input type="hidden" name="{kind}-{reflection_id}-{name}" value="{value}">'
-                    for name, value in values
-                )
-            )
-            for kind in kinds
-        }
-        return Decisions(reflection_id, context, self.urls(reflection_id), fields, failed)
+            {kind: Markup(self._token_field + "".join(_inputs(f"{kind}-{reflection_id}-", values))) for kind in kinds},
+            failed,
+        )
+
+
+def _escaped(values: dict) -> list[tuple[str, str]]:
+    return [(name, str(escape(value))) for name, value in values.items()]
+
+
+def _inputs(prefix: str, escaped: list[tuple[str, str]]) -> list[str]:
+    return [f'<input type="hidden" name="{prefix}{name}" value="{value}">' for name, value in escaped]
 
 
 @dataclass(frozen=True)
 class Decisions:
-    """A reflection's decision forms: where each posts, its hidden fields, and a refused decision to show again.
-
-    `context` is the visually hidden text naming the student and prompt on every button.
-    """
+    """A reflection's decision forms: where each posts (and its history and mark URLs), its hidden fields, and a
+    refused decision to show again. `context` is the visually hidden text naming the student and prompt on every
+    button."""
 
     reflection_id: int
     context: str

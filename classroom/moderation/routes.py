@@ -89,17 +89,15 @@ def render_queue(school_class, assignment_id=None, page=1, failed=None, status=2
         items.append(
             {
                 "reflection": reflection,
+                "at": at,
                 "context": context,
                 "decisions": forms.decisions(
                     reflection.id, ("approve", "return", "reject"), hidden, context, failed.get(reflection.id)
                 ),
                 "body": highlight(reflection.body_html, reflection.flags, reflection.html_policy),
                 "mark": marks.get(reflection.id),
-                "mark_context": {
-                    "next_id": following.id if following else "",
-                    "assignment": assignment_id or "",
-                    "page": queue.page,
-                },
+                # A mark returns to the same place in the queue as a decision.
+                "mark_hidden": forms.hidden_fields({name: hidden[name] for name in ("next_id", "assignment", "page")}),
             }
         )
     rejected = []
@@ -110,6 +108,7 @@ def render_queue(school_class, assignment_id=None, page=1, failed=None, status=2
         rejected.append(
             {
                 "reflection": reflection,
+                "at": at,
                 "context": context,
                 "decisions": forms.decisions(
                     reflection.id, ("approve", "reopen"), hidden, context, failed.get(reflection.id)
