@@ -140,6 +140,12 @@ def test_marking_from_the_queue_is_audited_and_returns_to_the_queue(
         f"/marks/reflections/{handed_in.id}", data={"points": "2", "next_id": "", "page": "1"}
     )
     assert response.status_code == 302 and f"/moderation/classes/{school_class.id}" in response.headers["Location"]
+    # The queue shows the mark given, in the item's own form.
+    marked = teacher_client.get(f"/moderation/classes/{school_class.id}").get_data(as_text=True)
+    form = marked[marked.index(f'id="mark-{handed_in.id}"') :]
+    form = form[: form.index("</form>")]
+    assert '<input type="radio" name="points" value="2" checked>' in form and "Change the mark" in form
+    assert "Give the mark" in queue and "Change the mark" not in queue
     again = teacher_client.post(f"/marks/reflections/{handed_in.id}", data={"points": "1", "back": "history"})
     assert again.headers["Location"].endswith(f"/moderation/reflections/{handed_in.id}#mark")
     with app.app_context():

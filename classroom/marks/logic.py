@@ -63,16 +63,6 @@ def give_mark(
     return mark
 
 
-def marks_by_reflection(reflection_ids: list[int]) -> dict[int, Mark]:
-    """The marks of these reflections, by reflection id, in one query."""
-    if not reflection_ids:
-        return {}
-    return {
-        mark.reflection_id: mark
-        for mark in db.session.scalars(db.select(Mark).where(Mark.reflection_id.in_(reflection_ids)))
-    }
-
-
 def mark_history(reflection: Reflection) -> list[MarkEvent]:
     """The reflection's marks, oldest first, with each marking teacher (the history page names them)."""
     return list(

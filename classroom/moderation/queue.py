@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Select, func
 from sqlalchemy.orm import contains_eager, joinedload
 
 from ..extensions import db
-from ..models import Assignment, ModerationEvent, Prompt, Reflection
+from ..models import Assignment, Mark, ModerationEvent, Prompt, Reflection
 from ..statuses import ReflectionStatus
 
 PAGE_SIZE = 50
@@ -21,6 +21,8 @@ class QueuePage:
     pages: int
     total: int
     flagged: int
+    # The teacher's mark on each item that has one, by reflection id.
+    marks: dict[int, Mark] = field(default_factory=dict)
 
 
 def _class_reflections(class_id: int, assignment_id: int | None = None) -> Select[tuple[Reflection]]:
@@ -40,24 +42,33 @@ def awaiting_page(
 ) -> QueuePage:
     """One page of a class's reflections awaiting approval: flagged first, then the longest waiting.
 
-    Each reflection comes with its student and prompt; the prompt's assignment is left to the caller, who
-    loads the class's assignments once rather than with every row (the queue page does).
+    Each reflection comes with its student, prompt and mark; the prompt's assignment is left to the caller,
+    who loads the class's assignments once rather than with every row (the queue page does).
     """
     base = _class_reflections(class_id, assignment_id).where(Reflection.status == ReflectionStatus.AWAITING)
-    total, flagged = db.session.execute(
-        base.with_only_columns(
-            func.count(Reflection.id), func.coalesce(func.sum(db.case((Reflection.flagged.is_(True), 1), else_=0)), 0)
-        )
-    ).one()
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
-    items = db.session.scalars(
-        base.options(contains_eager(Reflection.prompt), joinedload(Reflection.student))
+    flagged_one = db.case((Reflection.flagged.is_(True), 1), else_=0)
+    # The marks (one per reflection at most) and the counts come with the page's rows (window functions run
+    # before LIMIT), so a page is one statement; only a page with no rows asks for the counts on their own,
+    # to tell an empty queue from a page past the end.
+    page = max(1, page)
+    rows = db.session.execute(
+        base.outerjoin(Mark, Mark.reflection_id == Reflection.id)
+        .add_columns(Mark, func.count(Reflection.id).over(), func.sum(flagged_one).over())
+        .options(contains_eager(Reflection.prompt), joinedload(Reflection.student))
         .order_by(Reflection.flagged.desc(), Reflection.submitted_at, Reflection.id)
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    return QueuePage(items=list(items), page=page, pages=pages, total=total, flagged=int(flagged))
+    if rows:
+        total, flagged = rows[0][2], rows[0][3]
+        marks = {reflection.id: mark for reflection, mark, _, _ in rows if mark is not None}
+        items = [row[0] for row in rows]
+        return QueuePage(items, page, max(1, -(-total // per_page)), total, int(flagged), marks)
+    total = db.session.execute(base.with_only_columns(func.count(Reflection.id))).scalar_one()
+    if total:
+        # Past the last page: show the last page.
+        return awaiting_page(class_id, assignment_id, -(-total // per_page), per_page)
+    return QueuePage([], 1, 1, 0, 0)
 
 
 def awaiting_count(class_id: int, assignment_id: int | None = None) -> int:

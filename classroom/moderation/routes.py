@@ -16,7 +16,7 @@ from ..classes.merge import kept_versions_of
 from ..extensions import db
 from ..filmtime import format_film_time as film_time
 from ..lms.grades import reflections_changed
-from ..marks.logic import mark_history, mark_of, marks_by_reflection
+from ..marks.logic import mark_history, mark_of
 from ..models import Assignment, Reflection
 from ..statuses import ReflectionStatus as S
 from ..web import int_or_none, safe_next
@@ -75,7 +75,6 @@ def render_queue(school_class, assignment_id=None, page=1, failed=None, status=2
         if assignment is None:
             abort(404)
     queue = awaiting_page(school_class.id, assignment_id, page)
-    marks = marks_by_reflection([reflection.id for reflection in queue.items])
     forms = PageForms()
     failed = failed or {}
     items = []
@@ -95,7 +94,7 @@ def render_queue(school_class, assignment_id=None, page=1, failed=None, status=2
                     reflection.id, ("approve", "return", "reject"), hidden, context, failed.get(reflection.id)
                 ),
                 "body": highlight(reflection.body_html, reflection.flags, reflection.html_policy),
-                "mark": marks.get(reflection.id),
+                "mark": queue.marks.get(reflection.id),
                 # A mark returns to the same place in the queue as a decision.
                 "mark_hidden": forms.hidden_fields({name: hidden[name] for name in ("next_id", "assignment", "page")}),
             }
