@@ -172,14 +172,24 @@ def owned_reflection_or_404(reflection_id: int) -> Reflection:
 # --- A student's own class. ---
 
 
+# Built once with the ids as parameters, like the save's lookup below: the student's page runs it on every view.
+@cache
+def _student_assignment_query() -> Select:
+    return (
+        db.select(Assignment)
+        .where(Assignment.id == bindparam("assignment_id"), Assignment.class_id == bindparam("class_id"))
+        .options(joinedload(Assignment.school_class), joinedload(Assignment.film))
+    )
+
+
 def student_assignment_or_404(assignment_id: int) -> Assignment:
     """An assignment of the current student's own class, with the class and the film (its page names the
     class, and the film's length bounds the times a student cites)."""
-    return db.one_or_404(
-        db.select(Assignment)
-        .where(Assignment.id == assignment_id, Assignment.class_id == current_user.class_id)
-        .options(joinedload(Assignment.school_class), joinedload(Assignment.film))
-    )
+    ids = {"assignment_id": assignment_id, "class_id": current_user.class_id}
+    work = db.session.execute(_student_assignment_query(), ids).scalar_one_or_none()
+    if work is None:
+        abort(404)
+    return work
 
 
 def student_prompt_or_404(assignment: Assignment, prompt_id: int) -> Prompt:

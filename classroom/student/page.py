@@ -3,11 +3,13 @@
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
 from flask import flash, render_template, request, session, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
+from sqlalchemy import Select, bindparam, select
 
 from ..access import current_student, find_student_prompt
 from ..cache import cached_for_setup
@@ -314,6 +316,20 @@ def prompt_cards(
     return cards
 
 
+# Built once with the ids as parameters: building the statement and its cache key on every view cost CPU
+# on the page students reload most (issue 13).
+@cache
+def _own_reflections_query() -> Select:
+    return (
+        select(Reflection, Mark)
+        .outerjoin(Mark, Mark.reflection_id == Reflection.id)
+        .where(
+            Reflection.student_id == bindparam("student_id"),
+            Reflection.prompt_id.in_(bindparam("prompt_ids", expanding=True)),
+        )
+    )
+
+
 def render_assignment(
     work: Assignment,
     *,
@@ -333,9 +349,7 @@ def render_assignment(
     marks: dict[int, Mark] = {}
     # The teacher's marks come in the same query, so the page's query count does not grow.
     for r, mark in db.session.execute(
-        db.select(Reflection, Mark)
-        .outerjoin(Mark, Mark.reflection_id == Reflection.id)
-        .where(Reflection.student_id == student.id, Reflection.prompt_id.in_([p.id for p in prompts]))
+        _own_reflections_query(), {"student_id": student.id, "prompt_ids": [p.id for p in prompts]}
     ):
         reflections[r.prompt_id] = r
         if mark is not None and r.status in HANDED_IN:

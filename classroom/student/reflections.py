@@ -373,14 +373,19 @@ class ClassmatesOnPrompt:
     total: int
 
 
-def _classmates_where(student: Student, assignment: Assignment) -> tuple:
-    """Approved reflections by others in the reader's class on this assignment's prompts."""
+def _classmates_where() -> tuple:
+    """Approved reflections by others in the reader's class on this assignment's prompts (the ids are
+    parameters, from _classmates_ids)."""
     return (
-        Prompt.assignment_id == assignment.id,
+        Prompt.assignment_id == bindparam("assignment_id"),
         Reflection.status == S.APPROVED,
-        Reflection.student_id != student.id,
-        Student.class_id == student.class_id,
+        Reflection.student_id != bindparam("reader_id"),
+        Student.class_id == bindparam("reader_class_id"),
     )
+
+
+def _classmates_ids(student: Student, assignment: Assignment) -> dict[str, int]:
+    return {"assignment_id": assignment.id, "reader_id": student.id, "reader_class_id": student.class_id}
 
 
 def _classmates_order() -> tuple:
@@ -417,14 +422,10 @@ def sees_classmates(assignment: Assignment, own: Reflection | None) -> bool:
     return assignment.show_classmates and own is not None and own.status in HANDED_IN
 
 
-def classmates_reflections(
-    student: Student, assignment: Assignment, prompt_ids: list[int], limit: int | None = None
-) -> dict[int, ClassmatesOnPrompt]:
-    """Approved reflections by others on the given prompts, labelled for this assignment's privacy setting
-    (anonymous labels from classmate_numbers), starred first, then the newest; at most `limit` per prompt
-    (a window in SQL, so only the shown texts are read), with each prompt's total."""
-    if not prompt_ids:
-        return {}
+# Built once for each shape, with the ids as parameters: building this statement (a window over a subquery, a
+# union) and its cache key on every view of the student's page cost more CPU than running it (issue 13).
+@cache
+def _classmates_query(limited: bool, with_class: bool) -> Select | CompoundSelect:
     place = func.row_number().over(partition_by=Reflection.prompt_id, order_by=_classmates_order())
     ranked = (
         select(
@@ -435,7 +436,7 @@ def classmates_reflections(
         )
         .join(Student, Reflection.student_id == Student.id)
         .join(Prompt, Reflection.prompt_id == Prompt.id)
-        .where(Reflection.prompt_id.in_(prompt_ids), *_classmates_where(student, assignment))
+        .where(Reflection.prompt_id.in_(bindparam("prompt_ids", expanding=True)), *_classmates_where())
         .subquery()
     )
     classmates = (
@@ -444,16 +445,32 @@ def classmates_reflections(
         .join(Reflection, Reflection.id == ranked.c.id)
         .join(Student, Reflection.student_id == Student.id)
     )
+    if limited:
+        classmates = classmates.where(ranked.c.place <= bindparam("per_prompt"))
+    if not with_class:
+        return classmates
+    # The whole class's ids, for the anonymous numbers, in the same round trip: rows without a prompt.
+    members = select(*[null()] * (len(_CLASSMATE_COLUMNS) + 2), Student.id).where(
+        Student.class_id == bindparam("class_id")
+    )
+    return union_all(classmates, members)
+
+
+def classmates_reflections(
+    student: Student, assignment: Assignment, prompt_ids: list[int], limit: int | None = None
+) -> dict[int, ClassmatesOnPrompt]:
+    """Approved reflections by others on the given prompts, labelled for this assignment's privacy setting
+    (anonymous labels from classmate_numbers), starred first, then the newest; at most `limit` per prompt
+    (a window in SQL, so only the shown texts are read), with each prompt's total."""
+    if not prompt_ids:
+        return {}
+    values: dict[str, Any] = {**_classmates_ids(student, assignment), "prompt_ids": prompt_ids}
     if limit is not None:
-        classmates = classmates.where(ranked.c.place <= limit)
-    query: Select | CompoundSelect = classmates
+        values["per_prompt"] = limit
     if assignment.anonymise:
-        # The whole class's ids, for the anonymous numbers, in the same round trip: rows without a prompt.
-        members = select(*[null()] * (len(_CLASSMATE_COLUMNS) + 2), Student.id).where(
-            Student.class_id == assignment.class_id
-        )
-        query = union_all(query, members)
-    rows = db.session.execute(query).all()
+        values["class_id"] = assignment.class_id
+    query = _classmates_query(limit is not None, assignment.anonymise)
+    rows = db.session.execute(query, values).all()
     written = sorted((row for row in rows if row[0] is not None), key=lambda row: (row[0], row[1]))
     if not written:
         return {}
@@ -485,14 +502,17 @@ def classmates_page(
         select(*_CLASSMATE_COLUMNS)
         .join(Student, Reflection.student_id == Student.id)
         .join(Prompt, Reflection.prompt_id == Prompt.id)
-        .where(Reflection.prompt_id == prompt.id, *_classmates_where(student, assignment))
+        .where(Reflection.prompt_id == prompt.id, *_classmates_where())
     )
-    total = db.session.scalar(query.with_only_columns(func.count(Reflection.id))) or 0
+    ids = _classmates_ids(student, assignment)
+    total = db.session.scalar(query.with_only_columns(func.count(Reflection.id)), ids) or 0
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
     if not total:
         return ClassmatesPage([], 0, page, pages)
-    rows = db.session.execute(query.order_by(*_classmates_order()).limit(per_page).offset((page - 1) * per_page)).all()
+    rows = db.session.execute(
+        query.order_by(*_classmates_order()).limit(per_page).offset((page - 1) * per_page), ids
+    ).all()
     label = _labeller(student, assignment)
     shown = [
         ClassmateReflection(label(student_id, name), body_html, cited, starred, policy)

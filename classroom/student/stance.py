@@ -2,8 +2,9 @@
 
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -23,11 +24,17 @@ def has_stance_question(assignment: Assignment) -> bool:
     return bool((assignment.stance_question or "").strip() and assignment.stance_options)
 
 
+# Built once with the ids as parameters: the student's page asks on every view (issue 13).
+@cache
+def _answers_query() -> Select:
+    return select(StanceAnswer).where(
+        StanceAnswer.student_id == bindparam("student_id"), StanceAnswer.assignment_id == bindparam("assignment_id")
+    )
+
+
 def stance_answers(student: Student, assignment: Assignment) -> dict[str, StanceAnswer]:
     """The student's answers to this assignment's question, by phase."""
-    answers = db.session.scalars(
-        select(StanceAnswer).where(StanceAnswer.student_id == student.id, StanceAnswer.assignment_id == assignment.id)
-    )
+    answers = db.session.scalars(_answers_query(), {"student_id": student.id, "assignment_id": assignment.id})
     return {answer.phase: answer for answer in answers}
 
 
