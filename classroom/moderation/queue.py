@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
-from sqlalchemy import Select, func
+from sqlalchemy import Select, bindparam, func
 from sqlalchemy.orm import contains_eager, joinedload
 
 from ..extensions import db
@@ -25,16 +26,59 @@ class QueuePage:
     marks: dict[int, Mark] = field(default_factory=dict)
 
 
-def _class_reflections(class_id: int, assignment_id: int | None = None) -> Select[tuple[Reflection]]:
+def _class_reflections(status: ReflectionStatus, narrowed: bool) -> Select[tuple[Reflection]]:
+    """A class's reflections in one status (of one assignment when `narrowed`), the ids as parameters."""
     query = (
         db.select(Reflection)
         .join(Prompt, Reflection.prompt_id == Prompt.id)
         .join(Assignment, Prompt.assignment_id == Assignment.id)
-        .where(Assignment.class_id == class_id)
+        .where(Assignment.class_id == bindparam("class_id"), Reflection.status == status)
     )
-    if assignment_id is not None:
-        query = query.where(Assignment.id == assignment_id)
+    if narrowed:
+        query = query.where(Assignment.id == bindparam("assignment_id"))
     return query
+
+
+def _ids(class_id: int, assignment_id: int | None) -> tuple[bool, dict[str, int]]:
+    """Whether the statement is narrowed to one assignment, and its parameters."""
+    if assignment_id is None:
+        return False, {"class_id": class_id}
+    return True, {"class_id": class_id, "assignment_id": assignment_id}
+
+
+# The statements below are built once, with their loader options, and so is their cache key: building them
+# on every view cost about as much CPU as running them (issue 13).
+
+
+@cache
+def _awaiting_page_query(narrowed: bool) -> Select:
+    flagged_one = db.case((Reflection.flagged.is_(True), 1), else_=0)
+    # The marks (one per reflection at most) and the counts come with the page's rows (window functions run
+    # before LIMIT), so a page is one statement.
+    return (
+        _class_reflections(ReflectionStatus.AWAITING, narrowed)
+        .outerjoin(Mark, Mark.reflection_id == Reflection.id)
+        .add_columns(Mark, func.count(Reflection.id).over(), func.sum(flagged_one).over())
+        .options(contains_eager(Reflection.prompt), joinedload(Reflection.student))
+        .order_by(Reflection.flagged.desc(), Reflection.submitted_at, Reflection.id)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+
+
+@cache
+def _awaiting_count_query(narrowed: bool) -> Select:
+    return _class_reflections(ReflectionStatus.AWAITING, narrowed).with_only_columns(func.count(Reflection.id))
+
+
+@cache
+def _rejected_query(narrowed: bool) -> Select:
+    return (
+        _class_reflections(ReflectionStatus.REJECTED, narrowed)
+        .options(contains_eager(Reflection.prompt), joinedload(Reflection.student))
+        .order_by(Reflection.decided_at.desc(), Reflection.id.desc())
+        .limit(bindparam("limit"))
+    )
 
 
 def awaiting_page(
@@ -45,36 +89,27 @@ def awaiting_page(
     Each reflection comes with its student, prompt and mark; the prompt's assignment is left to the caller,
     who loads the class's assignments once rather than with every row (the queue page does).
     """
-    base = _class_reflections(class_id, assignment_id).where(Reflection.status == ReflectionStatus.AWAITING)
-    flagged_one = db.case((Reflection.flagged.is_(True), 1), else_=0)
-    # The marks (one per reflection at most) and the counts come with the page's rows (window functions run
-    # before LIMIT), so a page is one statement; only a page with no rows asks for the counts on their own,
-    # to tell an empty queue from a page past the end.
+    narrowed, ids = _ids(class_id, assignment_id)
     page = max(1, page)
     rows = db.session.execute(
-        base.outerjoin(Mark, Mark.reflection_id == Reflection.id)
-        .add_columns(Mark, func.count(Reflection.id).over(), func.sum(flagged_one).over())
-        .options(contains_eager(Reflection.prompt), joinedload(Reflection.student))
-        .order_by(Reflection.flagged.desc(), Reflection.submitted_at, Reflection.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
+        _awaiting_page_query(narrowed), {**ids, "limit": per_page, "offset": (page - 1) * per_page}
     ).all()
     if rows:
         total, flagged = rows[0][2], rows[0][3]
         marks = {reflection.id: mark for reflection, mark, _, _ in rows if mark is not None}
         items = [row[0] for row in rows]
         return QueuePage(items, page, max(1, -(-total // per_page)), total, int(flagged), marks)
-    total = db.session.execute(base.with_only_columns(func.count(Reflection.id))).scalar_one()
+    # No rows: an empty queue, or a page past the end, which shows the last page.
+    total = awaiting_count(class_id, assignment_id)
     if total:
-        # Past the last page: show the last page.
         return awaiting_page(class_id, assignment_id, -(-total // per_page), per_page)
     return QueuePage([], 1, 1, 0, 0)
 
 
 def awaiting_count(class_id: int, assignment_id: int | None = None) -> int:
     """How many reflections in the class (or one assignment) wait for the teacher's decision."""
-    base = _class_reflections(class_id, assignment_id).where(Reflection.status == ReflectionStatus.AWAITING)
-    return db.session.execute(base.with_only_columns(func.count(Reflection.id))).scalar_one()
+    narrowed, ids = _ids(class_id, assignment_id)
+    return db.session.execute(_awaiting_count_query(narrowed), ids).scalar_one()
 
 
 REJECTED_SHOWN = 50
@@ -85,15 +120,8 @@ def rejected_list(class_id: int, assignment_id: int | None = None, limit: int = 
 
     Like awaiting_page, with each reflection's student and prompt but not the prompt's assignment.
     """
-    return list(
-        db.session.scalars(
-            _class_reflections(class_id, assignment_id)
-            .where(Reflection.status == ReflectionStatus.REJECTED)
-            .options(contains_eager(Reflection.prompt), joinedload(Reflection.student))
-            .order_by(Reflection.decided_at.desc(), Reflection.id.desc())
-            .limit(limit)
-        )
-    )
+    narrowed, ids = _ids(class_id, assignment_id)
+    return list(db.session.scalars(_rejected_query(narrowed), {**ids, "limit": limit}))
 
 
 def history_of(reflection: Reflection) -> list[ModerationEvent]:
