@@ -206,7 +206,10 @@ def _cached(kind: str, assignment_id: int, counters: list[str], name: str, compu
         signature, data = stored[:32], stored[32:]
         # Signed with the app's secret key: only this app's own pickles are ever loaded.
         if hmac.compare_digest(signature, _sign(data)):
-            return _attach(pickle.loads(data), db.session)
+            try:
+                return _attach(pickle.loads(data), db.session)
+            except Exception:  # stored by an earlier release whose classes had other fields: compute it again
+                log.warning("aggregate cache: a stored value no longer fits; computed again", exc_info=True)
     value = compute()
     data = pickle.dumps(_detach(value), protocol=pickle.HIGHEST_PROTOCOL)
     try:

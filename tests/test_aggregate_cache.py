@@ -3,12 +3,14 @@
 import csv
 import io
 import os
+import pickle
 import uuid
+from dataclasses import dataclass
 
 import pytest
 from flask import url_for
 
-from classroom import create_app
+from classroom import cache, create_app
 from classroom.dashboard import routes as dashboard_routes
 from classroom.extensions import db
 from classroom.models import Reflection, Student, Teacher
@@ -175,3 +177,23 @@ def test_in_redis_two_app_instances_share_the_cache_and_its_invalidation(
         with instance.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+@dataclass
+class _Shape:
+    label: str
+    count: int
+
+
+def test_a_value_stored_by_an_earlier_release_is_computed_again(app):
+    """After a deploy, a cached value whose class has gained a field since is not shown: it is computed again."""
+    with app.test_request_context():
+        store = app.extensions["aggregate_cache"]
+        key = f"setup:999:{'.'.join(map(str, store.generations(['s999'])))}:shape"
+        older = _Shape("stored", 1)
+        del older.__dict__["count"]  # what an earlier release, without the field, pickled
+        data = pickle.dumps(older)
+        store.set(key, cache._sign(data) + data, 30)
+        assert cache._cached("setup", 999, ["s999"], "shape", lambda: _Shape("fresh", 2)) == _Shape("fresh", 2)
+        # and the fresh value took the stale one's place
+        assert cache._cached("setup", 999, ["s999"], "shape", lambda: _Shape("again", 3)) == _Shape("fresh", 2)
