@@ -189,3 +189,72 @@ def test_with_redis_an_rq_worker_sends_the_scores(make_app, platform, rsps):
     SimpleWorker([queue], connection=connection).work(burst=True)
     assert platform.scores[-1]["body"]["scoreGiven"] == 2
     queue.empty()
+
+
+def _hand_in(client, assignment, prompt, version=0, submit=True):
+    """The student's own save of one prompt, as the page posts it."""
+    button = "send" if submit else "save_draft"
+    response = client.post(
+        f"/student/assignments/{assignment.id}/prompts/{prompt.id}",
+        data={
+            f"p{prompt.id}-body": "The grandmother keeps the letters.",
+            f"p{prompt.id}-version": str(version),
+            f"p{prompt.id}-{button}": "1",
+        },
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()["version"]
+
+
+def _learner_client(app, learner, assignment):
+    """The learner signed in, with the question before viewing answered (it opens the prompts)."""
+    from .conftest import login_as
+
+    client = app.test_client()
+    login_as(client, learner)
+    assert client.post(f"/student/assignments/{assignment.id}/stance/pre", data={"pre-option": "0"}).status_code == 302
+    return client
+
+
+def test_handing_in_shows_in_the_gradebook_before_the_teacher_decides(app, platform, learner, assignment):
+    client = _learner_client(app, learner, assignment)
+    drafted = _hand_in(client, assignment, assignment.prompts[0], submit=False)
+    assert platform.scores == []  # a draft is the student's own: nothing for the gradebook
+    versions = [
+        _hand_in(client, assignment, prompt, version=drafted if index == 0 else 0)
+        for index, prompt in enumerate(assignment.prompts)
+    ]
+    body = platform.scores[-1]["body"]
+    assert (body["activityProgress"], body["gradingProgress"]) == ("Completed", "PendingManual")
+    sent = len(platform.scores)
+    # Taking one back to drafts is progress going back; saving it again unchanged in status sends nothing new.
+    _hand_in(client, assignment, assignment.prompts[0], version=versions[0], submit=False)
+    assert platform.scores[-1]["body"]["activityProgress"] == "InProgress"
+    assert len(platform.scores) == sent + 1
+
+
+def test_without_approval_handing_in_every_prompt_completes_a_complete_not_complete_assignment(
+    app, platform, learner, assignment
+):
+    from classroom.marks.logic import set_scheme
+
+    with app.app_context():
+        work = db.session.get(Assignment, assignment.id)
+        set_scheme(work, "complete")
+        work.require_approval = False
+        db.session.commit()
+    client = _learner_client(app, learner, assignment)
+    for prompt in assignment.prompts:
+        _hand_in(client, assignment, prompt)
+    body = platform.scores[-1]["body"]
+    assert (body["scoreGiven"], body["scoreMaximum"], body["activityProgress"]) == (1, 1, "Completed")
+
+
+def test_changes_score():
+    from classroom.student.reflections import changes_score
+
+    assert changes_score(None, "awaiting") and changes_score("draft", "approved") and changes_score("awaiting", "draft")
+    assert changes_score("approved", "awaiting")  # an approved answer edited goes back to the teacher
+    assert not changes_score(None, "draft") and not changes_score("returned", "awaiting")
+    assert not changes_score("draft", "draft") and not changes_score("awaiting", "awaiting")

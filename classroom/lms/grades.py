@@ -51,7 +51,14 @@ def backoff(attempts: int) -> timedelta:
 
 
 def queue_scores(assignment_id: int, student_ids: list[int]) -> list[int]:
-    """Mark the students' scores on every LMS column of the assignment as owed; returns the delivery ids."""
+    """Mark the students' scores on every LMS column of the assignment as owed and commit; returns the delivery ids."""
+    ids = owe_scores(assignment_id, student_ids)
+    db.session.commit()
+    return ids
+
+
+def owe_scores(assignment_id: int, student_ids: list[int]) -> list[int]:
+    """queue_scores in the caller's transaction, for a write that commits it together with its own rows."""
     links = db.session.scalars(
         db.select(LtiResourceLink).where(
             LtiResourceLink.assignment_id == assignment_id, LtiResourceLink.lineitem_url != ""
@@ -77,7 +84,6 @@ def queue_scores(assignment_id: int, student_ids: list[int]) -> list[int]:
             delivery.state, delivery.attempts, delivery.next_attempt_at, delivery.last_error = "pending", 0, now, ""
             db.session.flush()
             ids.append(delivery.id)
-    db.session.commit()
     return ids
 
 

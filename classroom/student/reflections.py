@@ -34,8 +34,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ..cache import mark_changed
 from ..extensions import db
+from ..lms.grades import dispatch, owe_scores
 from ..models import (
     Assignment,
+    LtiResourceLink,
     ModerationEvent,
     Prompt,
     Reflection,
@@ -207,6 +209,8 @@ class WritingContext:
     flag_words: str
     classmates: tuple[str, ...]
     answered: frozenset[str]
+    # The assignment has a column in an LMS gradebook (LTI), which hears when a student hands in.
+    gradebook: bool = False
 
 
 @cache
@@ -220,9 +224,20 @@ def _writing_context_query() -> Select:
         )
         .exists()
     )
+    gradebook = (
+        select(LtiResourceLink.id)
+        .where(LtiResourceLink.assignment_id == bindparam("assignment_id"), LtiResourceLink.lineitem_url != "")
+        .exists()
+    )
     # From the class outwards, so there is a row (with the flag words and the answer) even without students.
     return (
-        select(Teacher.flag_words, Student.id, Student.display_name, answered_before.label("answered_before"))
+        select(
+            Teacher.flag_words,
+            Student.id,
+            Student.display_name,
+            answered_before.label("answered_before"),
+            gradebook.label("gradebook"),
+        )
         .select_from(SchoolClass)
         .join(Teacher, SchoolClass.teacher_id == Teacher.id)
         .outerjoin(Student, Student.class_id == SchoolClass.id)
@@ -240,6 +255,7 @@ def writing_context(student: Student, assignment: Assignment) -> WritingContext:
         flag_words=rows[0].flag_words or "" if rows else "",
         classmates=tuple(row.display_name for row in rows if row.id is not None and row.id != student.id),
         answered=frozenset({"pre"}) if rows and rows[0].answered_before else frozenset(),
+        gradebook=bool(rows and rows[0].gradebook),
     )
 
 
@@ -300,7 +316,10 @@ def save_reflection(
         try:
             db.session.flush()
             _record(reflection, "", status)
+            owed = _owed_to_the_gradebook(context, assignment.id, student.id, None, status)
             db.session.commit()
+            if owed:
+                dispatch()
             return reflection
         except IntegrityError:
             # A double click raced us to the insert: carry on as an update of the row it made.
@@ -324,8 +343,28 @@ def save_reflection(
         _record(existing, previous, status)
     # Written without the ORM's flush, so the dashboards' cache is told here which assignment changed.
     mark_changed(db.session, assignments=[assignment.id])
+    owed = _owed_to_the_gradebook(context, assignment.id, student.id, previous, status)
     db.session.commit()
+    if owed:
+        dispatch()
     return existing
+
+
+def changes_score(before: str | None, after: str) -> bool:
+    """Whether a student's own save changes what their LMS gradebook entry says: handed in or not (the
+    activity's progress), approved or not (a complete / not complete assignment's score)."""
+    return (before in HANDED_IN) != (after in HANDED_IN) or (before == S.APPROVED) != (after == S.APPROVED)
+
+
+def _owed_to_the_gradebook(
+    context: WritingContext, assignment_id: int, student_id: int, before: str | None, after: str
+) -> list[int]:
+    # An LMS gradebook shows "submitted" when the student hands in, not only once the teacher has decided.
+    # The score is owed in the save's own transaction (nothing more to ask of a class without an LMS column)
+    # and sent after the commit.
+    if context.gradebook and changes_score(before, after):
+        return owe_scores(assignment_id, [student_id])
+    return []
 
 
 @dataclass
