@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CI's proof that the benchmark still works end to end: a tiny district in a PostgreSQL database of
-# its own, then about a second of every scenario against gunicorn on 127.0.0.1. It fails when a
-# scenario made no request or any request failed; it never judges how fast anything was.
+# its own, then about a second of every scenario against gunicorn on 127.0.0.1, and a few requests of each
+# in-process measurement. It fails when a scenario made no request or any request failed; it never judges how
+# fast anything was.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,3 +20,6 @@ export SECRET_KEY=bench-smoke-secret-key
 .venv/bin/flask bench seed
 bench/.venv/bin/python bench/run.py --database "$DATABASE_URL" --suite all --duration 1 --rounds 1 \
     --out "$OUT" --check
+for kind in page save queue basewrite; do
+    .venv/bin/python bench/inprocess.py "$kind" 3
+done
