@@ -63,6 +63,22 @@ def _refused(kind: str, form: FlaskForm) -> dict:
     }
 
 
+def _queue_item(
+    forms: PageForms, reflection: Reflection, kinds: tuple[str, ...], hidden: dict, what: str, failed: dict
+) -> dict:
+    """What the queue shows of one reflection: its film time, the words naming it on every button, its decision
+    forms of these kinds, and its text with the flagged words marked."""
+    at = film_time(reflection.prompt.time_seconds)
+    context = f"{reflection.student.display_name}’s {what} on the prompt at {at}"
+    return {
+        "reflection": reflection,
+        "at": at,
+        "context": context,
+        "decisions": forms.decisions(reflection.id, kinds, hidden, context, failed.get(reflection.id)),
+        "body": highlight(reflection.body_html, reflection.flags, reflection.html_policy),
+    }
+
+
 def render_queue(school_class, assignment_id=None, page=1, failed=None, status=200):
     # The class's assignments first: the filter lists them, and every queued reflection's prompt then finds
     # its assignment in the session instead of each row of the queue carrying it again.
@@ -83,38 +99,22 @@ def render_queue(school_class, assignment_id=None, page=1, failed=None, status=2
         hidden = _hidden(
             reflection, next_id=following.id if following else None, assignment_id=assignment_id, page=queue.page
         )
-        at = film_time(reflection.prompt.time_seconds)
-        context = f"{reflection.student.display_name}’s reflection on the prompt at {at}"
-        items.append(
-            {
-                "reflection": reflection,
-                "at": at,
-                "context": context,
-                "decisions": forms.decisions(
-                    reflection.id, ("approve", "return", "reject"), hidden, context, failed.get(reflection.id)
-                ),
-                "body": highlight(reflection.body_html, reflection.flags, reflection.html_policy),
-                "mark": queue.marks.get(reflection.id),
-                # A mark returns to the same place in the queue as a decision.
-                "mark_hidden": forms.hidden_fields({name: hidden[name] for name in ("next_id", "assignment", "page")}),
-            }
+        item = _queue_item(forms, reflection, ("approve", "return", "reject"), hidden, "reflection", failed)
+        item["mark"] = queue.marks.get(reflection.id)
+        # A mark returns to the same place in the queue as a decision.
+        item["mark_hidden"] = forms.hidden_fields({name: hidden[name] for name in ("next_id", "assignment", "page")})
+        items.append(item)
+    rejected = [
+        _queue_item(
+            forms,
+            reflection,
+            ("approve", "reopen"),
+            _hidden(reflection, assignment_id=assignment_id, page=queue.page, back="rejected"),
+            "rejected reflection",
+            failed,
         )
-    rejected = []
-    for reflection in rejected_list(school_class.id, assignment_id):
-        hidden = _hidden(reflection, assignment_id=assignment_id, page=queue.page, back="rejected")
-        at = film_time(reflection.prompt.time_seconds)
-        context = f"{reflection.student.display_name}’s rejected reflection on the prompt at {at}"
-        rejected.append(
-            {
-                "reflection": reflection,
-                "at": at,
-                "context": context,
-                "decisions": forms.decisions(
-                    reflection.id, ("approve", "reopen"), hidden, context, failed.get(reflection.id)
-                ),
-                "body": highlight(reflection.body_html, reflection.flags, reflection.html_policy),
-            }
-        )
+        for reflection in rejected_list(school_class.id, assignment_id)
+    ]
     return (
         render_template(
             "moderation/queue.html",
