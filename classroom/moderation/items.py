@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import url_for
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
+
+from ..web import address_for_each
 
 # The endpoints a reflection's forms and links use, each taking the reflection's id in its path.
 ENDPOINTS = {
@@ -21,8 +22,6 @@ ENDPOINTS = {
     "history": "moderation.history",
     "mark": "marks.mark",
 }
-# An id no reflection has (PostgreSQL's largest integer), put in while url_for builds an endpoint's pattern.
-_STAND_IN = str(2**31 - 1)
 
 
 class PageForms:
@@ -31,17 +30,11 @@ class PageForms:
     def __init__(self) -> None:
         self.token = generate_csrf()
         self._token_field = f'<input type="hidden" name="csrf_token" value="{escape(self.token)}">'
-        self._parts = {}
-        for name, endpoint in ENDPOINTS.items():
-            before, found, after = url_for(endpoint, reflection_id=_STAND_IN).rpartition(_STAND_IN)
-            if not found:
-                raise ValueError(f"{endpoint} does not take the reflection id in its path")
-            self._parts[name] = (before, after)
+        self._addresses = {name: address_for_each(endpoint, "reflection_id") for name, endpoint in ENDPOINTS.items()}
 
     def url(self, name: str, reflection_id: int) -> str:
         """The reflection's own URL for one of ENDPOINTS."""
-        before, after = self._parts[name]
-        return f"{before}{reflection_id}{after}"
+        return self._addresses[name](reflection_id)
 
     def hidden_fields(self, values: dict, prefix: str = "") -> Markup:
         """The page's CSRF token and these values as hidden inputs, each name after `prefix`."""

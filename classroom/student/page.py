@@ -1,6 +1,5 @@
 """The student's assignment page, built with the forms it shows, and the text kept across a sign-in."""
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -24,7 +23,7 @@ from ..models import Assignment, Mark, Prompt, Reflection, StanceAnswer, utcnow
 from ..sanitize import user_html
 from ..statuses import HANDED_IN
 from ..templating import text_lang
-from ..web import id_or_none, int_or_none
+from ..web import address_for_each, id_or_none, int_or_none
 from .forms import AT_HINT, AT_LABEL, BODY_HINT, BODY_LABEL, ReflectionForm, StanceAnswerForm
 from .reflections import CLASSMATES_PREVIEW, ClassmatesOnPrompt, classmates_reflections, sees_classmates
 from .stance import (
@@ -115,19 +114,6 @@ def film_position(work: Assignment, raw: str | None) -> int | None:
         return None
     seconds = int(text)
     return seconds if seconds <= work.film.running_time_seconds else None
-
-
-# The address patterns each card links to are built once a page, with this id in the prompt's place (the
-# prompt's id comes last in both addresses), instead of one url_for per prompt and pattern.
-PROMPT_ID_SLOT = 987654321
-
-
-def for_each_prompt(endpoint: str, assignment_id: int) -> Callable[[int], str]:
-    """A function giving the endpoint's address for one prompt of the assignment, from one url_for."""
-    before, _, after = url_for(endpoint, assignment_id=assignment_id, prompt_id=PROMPT_ID_SLOT).rpartition(
-        str(PROMPT_ID_SLOT)
-    )
-    return lambda prompt_id: f"{before}{prompt_id}{after}"
 
 
 def save_hint(status: str | None, require_approval: bool) -> str:
@@ -276,8 +262,9 @@ def prompt_cards(
     closed: bool,
 ) -> list[PromptCard]:
     """The cards of the page's prompts, in film order."""
-    save_url = for_each_prompt("student.save", work.id)
-    classmates_url = for_each_prompt("student.classmates", work.id)
+    # Built once a page, each card filling in its prompt's id.
+    save_url = address_for_each("student.save", "prompt_id", assignment_id=work.id)
+    classmates_url = address_for_each("student.classmates", "prompt_id", assignment_id=work.id)
     cards = []
     for prompt in prompts:
         reflection = reflections.get(prompt.id)
