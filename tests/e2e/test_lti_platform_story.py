@@ -84,4 +84,12 @@ def test_deep_link_launch_write_mark_and_the_score_arrives(new_context, live_ser
     (_, score) = platform.scores
     assert score["userId"] == "learner-7" and score["scoreGiven"] == 2
     assert score["activityProgress"] == "InProgress" and score["gradingProgress"] == "FullyGraded"
-    assert app_db(lambda: db.session.scalars(db.select(LtiScoreDelivery.state)).one()) == "sent"
+
+    # The platform answers before the delivery thread records it as sent, so wait for that commit too.
+    def delivery_state() -> str:
+        return app_db(lambda: db.session.scalars(db.select(LtiScoreDelivery.state)).one())
+
+    deadline = time.time() + 20
+    while delivery_state() != "sent" and time.time() < deadline:
+        time.sleep(0.2)
+    assert delivery_state() == "sent"
