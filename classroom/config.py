@@ -15,6 +15,11 @@ def database_url(instance_path: str) -> str:
     url = os.environ.get("DATABASE_URL", "").strip()
     if not url:
         return default_database_url(instance_path)
+    return with_psycopg_driver(url)
+
+
+def with_psycopg_driver(url: str) -> str:
+    """The URL with the psycopg 3 driver named, if it is a plain PostgreSQL URL (which would ask for psycopg2)."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]

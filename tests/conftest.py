@@ -1,6 +1,6 @@
 """Shared fixtures: an app on a fresh database, logged-in teachers and joined students.
 
-Set TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test) to run the
+Set TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/test) to run the
 suite on PostgreSQL: each test run gets its own schema, dropped at the end.
 
 Every test's app starts on a database that is exactly a new one (the models' tables, the film's
@@ -26,6 +26,7 @@ from sqlalchemy.engine import Engine
 
 from classroom import create_app
 from classroom.classes.logic import assign_plan, create_class
+from classroom.config import with_psycopg_driver
 from classroom.extensions import db
 from classroom.film import load_film
 from classroom.joincodes import new_return_code
@@ -33,7 +34,7 @@ from classroom.lessons.stance import DEFAULT_STANCE_OPTIONS, DEFAULT_STANCE_QUES
 from classroom.models import LessonPlan, PlanPrompt, Student, Teacher
 from classroom.passwords import hash_password
 
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+TEST_DATABASE_URL = with_psycopg_driver(os.environ.get("TEST_DATABASE_URL", "").strip())
 TEACHER_PASSWORD = "correct horse battery"
 
 
