@@ -614,6 +614,9 @@ class LtiScoreDelivery(Model):
     state: Mapped[str] = mapped_column(String(10), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # One more each time the score is owed again: a sender that began before the latest change must not
+    # record its older score as the sent one (the newer score would then never be sent).
+    times_owed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_error: Mapped[str] = mapped_column(Text, default="")
     # What was last sent, so the teacher sees it: "4 of 6, FullyGraded".
     sent_summary: Mapped[str] = mapped_column(String(200), default="")

@@ -258,3 +258,36 @@ def test_changes_score():
     assert changes_score("approved", "awaiting")  # an approved answer edited goes back to the teacher
     assert not changes_score(None, "draft") and not changes_score("returned", "awaiting")
     assert not changes_score("draft", "draft") and not changes_score("awaiting", "awaiting")
+
+
+def test_a_mark_given_while_the_hand_in_score_is_on_its_way_is_sent_after_it(
+    app, teacher_client, platform, learner, handed_in, assignment, monkeypatch
+):
+    # With RQ one worker sends in turn: the mark's job waits while the hand-in's score is still being sent.
+    from classroom.lms import grades
+
+    with app.app_context():
+        grades.queue_scores(assignment.id, [learner.id])  # the hand-in's score, owed
+    queued_jobs: list[str] = []
+    send = grades.AssignmentsGradesService.put_grade
+
+    def send_while_the_teacher_marks(service, grade, *args, **kwargs):
+        answer = send(service, grade, *args, **kwargs)
+        if not queued_jobs:
+            with monkeypatch.context() as later:
+                later.setattr(grades, "dispatch", lambda: queued_jobs.append("send"))
+                assert (
+                    teacher_client.post(f"/marks/reflections/{handed_in.id}", data={"points": "2"}).status_code == 302
+                )
+        return answer
+
+    monkeypatch.setattr(grades.AssignmentsGradesService, "put_grade", send_while_the_teacher_marks)
+    with app.app_context():
+        assert grades.deliver_due() == (1, 0)  # the hand-in's score reached the LMS...
+        delivery = db.session.scalars(db.select(LtiScoreDelivery)).one()
+        assert delivery.state == "pending"  # ...but the score is owed again, so it is not recorded as sent
+        assert queued_jobs == ["send"]
+        assert grades.deliver_due() == (1, 0)  # the mark's job
+        delivery = db.session.scalars(db.select(LtiScoreDelivery)).one()
+        assert delivery.state == "sent" and delivery.sent_summary == "2 of 6, InProgress, FullyGraded"
+    assert [score["body"].get("scoreGiven") for score in platform.scores] == [None, 2]

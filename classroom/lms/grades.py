@@ -1,8 +1,9 @@
 """Assignment and Grade Services: scores go back to the LMS gradebook, durably.
 
-When a mark is given or changes (or approval completes a "complete / not complete" assignment), each
+When a student hands in or takes an answer back, or a mark or a decision changes the score, each
 LMS gradebook column of that assignment owes the student a score: a row in lti_score_deliveries. A
-worker sends the row's *current* score and marks it sent; a failure (the LMS is down, a 5xx, a refused
+worker sends the row's *current* score and marks it sent (unless it was owed again while on its way: then
+the sender that change started sends the newer one); a failure (the LMS is down, a 5xx, a refused
 token) leaves it pending with a later next_attempt_at (backoff), and after MAX_ATTEMPTS it is "failed"
 and shown to the teacher, who can send it again (or `flask lti sync-grades`). Nothing is lost: the row
 stays until the LMS has taken the score.
@@ -79,8 +80,11 @@ def owe_scores(assignment_id: int, student_ids: list[int]) -> list[int]:
                 )
             ).first()
             if delivery is None:
-                delivery = LtiScoreDelivery(resource_link_id=link.id, learner_id=learner.id)
+                delivery = LtiScoreDelivery(resource_link_id=link.id, learner_id=learner.id, times_owed=1)
                 db.session.add(delivery)
+            else:
+                # In SQL, so two changes owed at the same moment both count.
+                delivery.times_owed = LtiScoreDelivery.times_owed + 1
             delivery.state, delivery.attempts, delivery.next_attempt_at, delivery.last_error = "pending", 0, now, ""
             db.session.flush()
             ids.append(delivery.id)
@@ -104,6 +108,7 @@ def deliver(delivery_id: int) -> bool:
     delivery = db.session.get(LtiScoreDelivery, delivery_id)
     if delivery is None or delivery.state == "sent":
         return True
+    times_owed, attempts = delivery.times_owed, delivery.attempts
     link, learner = delivery.resource_link, delivery.learner
     score = score_of(link.assignment, learner.student_id)
     grade = (
@@ -125,24 +130,34 @@ def deliver(delivery_id: int) -> bool:
         service.put_grade(grade)
     except (LtiException, requests.RequestException, ValueError, KeyError) as error:
         detail = getattr(getattr(error, "response", None), "status_code", None)
-        delivery.attempts += 1
-        delivery.last_error = f"{type(error).__name__}: {error}" + (f" (HTTP {detail})" if detail else "")
-        if delivery.attempts >= MAX_ATTEMPTS:
-            delivery.state = "failed"
-        else:
-            delivery.next_attempt_at = utcnow() + backoff(delivery.attempts)
-        db.session.commit()
-        log.warning(
-            "LTI score not delivered (delivery %s, attempt %s): %s", delivery.id, delivery.attempts, delivery.last_error
-        )
+        attempts += 1
+        last_error = f"{type(error).__name__}: {error}" + (f" (HTTP {detail})" if detail else "")
+        retry = {"state": "failed"} if attempts >= MAX_ATTEMPTS else {"next_attempt_at": utcnow() + backoff(attempts)}
+        _record_unless_owed_again(delivery_id, times_owed, attempts=attempts, last_error=last_error, **retry)
+        log.warning("LTI score not delivered (delivery %s, attempt %s): %s", delivery_id, attempts, last_error)
         return False
-    delivery.state, delivery.sent_at, delivery.last_error = "sent", utcnow(), ""
-    delivery.sent_summary = (
+    summary = (
         f"{score.given if grade.get_score_given() is not None else '-'} of {score.maximum}, "
         f"{score.activity_progress}, {score.grading_progress}"
     )
-    db.session.commit()
+    _record_unless_owed_again(
+        delivery_id, times_owed, state="sent", sent_at=utcnow(), last_error="", sent_summary=summary
+    )
     return True
+
+
+def _record_unless_owed_again(delivery_id: int, times_owed: int, **values: object) -> None:
+    """Record how a send went, unless the score was owed again meanwhile: the row then stays pending for
+    the sender that change started, which sends the newer score."""
+    recorded = db.session.execute(
+        db.update(LtiScoreDelivery)
+        .where(LtiScoreDelivery.id == delivery_id, LtiScoreDelivery.times_owed == times_owed)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    if not recorded.rowcount:  # type: ignore[attr-defined]  # a CursorResult for an UPDATE
+        log.info("LTI score delivery %s was owed again while sending; the newer score goes next", delivery_id)
 
 
 def due_deliveries(limit: int = 200) -> list[int]:
