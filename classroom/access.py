@@ -210,35 +210,6 @@ def find_student_prompt(assignment_id: int, prompt_id: int) -> Prompt | None:
     ).one_or_none()
 
 
-# Built once with the ids as parameters: with its loader options, building the save's lookup cost more CPU
-# than running it, on every save (issue 13).
-@cache
-def _student_prompt_query() -> Select:
-    return (
-        db.select(Prompt)
-        .join(Assignment, Prompt.assignment_id == Assignment.id)
-        .where(
-            Prompt.id == bindparam("prompt_id"),
-            Assignment.id == bindparam("assignment_id"),
-            Assignment.class_id == bindparam("class_id"),
-        )
-        .options(
-            contains_eager(Prompt.assignment).options(joinedload(Assignment.film), joinedload(Assignment.school_class))
-        )
-    )
-
-
-def student_prompt_and_assignment_or_404(assignment_id: int, prompt_id: int) -> Prompt:
-    """A prompt of an assignment of the current student's own class, with the assignment, its film and its
-    class, in one query: what a save needs (the film's length bounds the times a student cites; a refused save
-    shows the assignment page again, which names the class)."""
-    ids = {"prompt_id": prompt_id, "assignment_id": assignment_id, "class_id": current_user.class_id}
-    prompt = db.session.execute(_student_prompt_query(), ids).scalar_one_or_none()
-    if prompt is None:
-        abort(404)
-    return prompt
-
-
 # --- Shared by both sides. ---
 
 

@@ -261,6 +261,64 @@ def test_a_racing_insert_becomes_one_reflection(app, student, ready, write_refle
     assert len(reflections_of(app, student)) == 1
 
 
+def _read_for_save(student, prompt):
+    """What the save route reads before it writes (lookup_for_save), in an app context the caller keeps open."""
+    person = db.session.get(Student, student.id)
+    return person, logic.lookup_for_save(person, prompt.assignment_id, prompt.id)
+
+
+def test_a_decision_between_the_saves_read_and_write_is_not_overwritten(app, student, ready, write_reflection, teacher):
+    """The save reads the reflection without a lock; a teacher's rejection that lands before its UPDATE wins."""
+    from classroom.models import Teacher
+    from classroom.moderation.decisions import reject_reflection
+
+    prompt = ready.prompts[0]
+    written = write_reflection(student, prompt, "First words", submit=True)
+    with app.app_context():
+        person, lookup = _read_for_save(student, prompt)
+        assert lookup.reflection.status == S.AWAITING and lookup.reflection.version == written.version
+        with app.app_context():  # the teacher's request, on its own session
+            reject_reflection(db.session.get(Reflection, written.id), db.session.get(Teacher, teacher.id), "Off topic.")
+        with pytest.raises(ReflectionLocked):
+            save_reflection(
+                person, lookup.prompt, "Taken back", submit=False, expected_version=written.version, lookup=lookup
+            )
+    (kept,) = reflections_of(app, student)
+    assert (kept.status, kept.body) == (S.REJECTED, "First words")
+
+
+def test_a_save_between_the_saves_read_and_write_is_a_newer_version(app, student, ready, write_reflection):
+    prompt = ready.prompts[0]
+    written = write_reflection(student, prompt, "First words", submit=False)
+    with app.app_context():
+        person, lookup = _read_for_save(student, prompt)
+        write_reflection(student, prompt, "From the other tab", submit=False, expected_version=written.version)
+        with pytest.raises(NewerVersionSaved) as newer:
+            save_reflection(
+                person, lookup.prompt, "From this tab", submit=True, expected_version=written.version, lookup=lookup
+            )
+        assert newer.value.current.body == "From the other tab"
+    (kept,) = reflections_of(app, student)
+    assert (kept.body, kept.version, kept.status) == ("From the other tab", written.version + 1, S.DRAFT)
+
+
+def test_the_saves_lookup_reads_the_class_and_only_the_students_own_prompt(
+    app, student, ready, school_class, make_student, other_teacher, make_class, make_assignment
+):
+    classmate = make_student(school_class, "Zoya Classmate")
+    elsewhere = make_assignment(make_class(other_teacher))
+    with app.app_context():
+        person = db.session.get(Student, student.id)
+        found = logic.lookup_for_save(person, ready.id, ready.prompts[1].id)
+        assert found.prompt.id == ready.prompts[1].id and found.reflection is None
+        assert found.context.answered == frozenset({"pre"}) and found.context.gradebook is False
+        assert classmate.display_name in found.context.classmates
+        assert person.display_name not in found.context.classmates
+        # Another class's prompt, or a prompt under the wrong assignment: nothing.
+        assert logic.lookup_for_save(person, elsewhere.id, elsewhere.prompts[0].id) is None
+        assert logic.lookup_for_save(person, ready.id, elsewhere.prompts[0].id) is None
+
+
 # --- through the pages ---
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Select,
     Table,
     Update,
+    and_,
     bindparam,
     func,
     insert,
@@ -30,6 +31,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..cache import mark_changed
@@ -147,9 +149,17 @@ def _event_insert() -> Insert:
 
 
 @cache
-def _reflection_update() -> Update:
+def _reflection_update(as_read: bool) -> Update:
     table = cast(Table, Reflection.__table__)
-    return update(table).where(table.c.id == bindparam("reflection_id"))
+    query = update(table).where(table.c.id == bindparam("reflection_id"))
+    if as_read:
+        # Only if nobody has saved or decided on it since it was read (a decision changes the status).
+        query = query.where(
+            table.c.version == bindparam("read_version"),
+            table.c.status == bindparam("read_status"),
+            table.c.student_id == bindparam("read_student_id"),
+        )
+    return query
 
 
 def _record(reflection: Reflection, from_status: str, to_status: str) -> None:
@@ -193,12 +203,21 @@ def _write(reflection: Reflection, body: str, cited_seconds: int | None, status:
         setattr(reflection, name, value)
 
 
-def _update(reflection: Reflection, changes: dict[str, Any]) -> None:
+def _update(reflection: Reflection, changes: dict[str, Any], *, locked: bool) -> bool:
     """Write the changes to the row with one UPDATE and show them on the loaded reflection as saved: the
-    ORM's flush of the same UPDATE cost about a millisecond of CPU on every save (issue 13)."""
-    db.session.execute(_reflection_update(), {**changes, "reflection_id": reflection.id})
+    ORM's flush of the same UPDATE cost about a millisecond of CPU on every save (issue 13). A reflection
+    read without a lock is written only if it is still as read; False when it was not."""
+    values = {**changes, "reflection_id": reflection.id}
+    if not locked:
+        values.update(
+            read_version=reflection.version, read_status=reflection.status, read_student_id=reflection.student_id
+        )
+    result = cast(CursorResult, db.session.execute(_reflection_update(not locked), values))
+    if not locked and result.rowcount != 1:
+        return False
     for name, value in changes.items():
         set_committed_value(reflection, name, value)
+    return True
 
 
 @dataclass(frozen=True)
@@ -259,8 +278,96 @@ def writing_context(student: Student, assignment: Assignment) -> WritingContext:
     )
 
 
-def check_can_write(student: Student, prompt: Prompt, now: datetime | None = None) -> WritingContext:
-    """Raise unless the student may write on this prompt now; else what the save needs to know about the class."""
+# Names are joined with a line break, which a display name never holds (it is cleaned to single spaces).
+_NAMES_APART = "\n"
+
+
+@dataclass(frozen=True)
+class SaveLookup:
+    """What one save reads before it writes, in one query: the prompt with its assignment, film and class, what
+    the save needs to know about the class, and the student's reflection on the prompt as it was read (not locked:
+    the write checks that its version has not moved since)."""
+
+    prompt: Prompt
+    context: WritingContext
+    reflection: Reflection | None
+
+
+@cache
+def _save_lookup_query() -> Select:
+    classmates = (
+        select(func.aggregate_strings(Student.display_name, _NAMES_APART))
+        .where(Student.class_id == bindparam("class_id"), Student.id != bindparam("student_id"))
+        .scalar_subquery()
+    )
+    answered_before = (
+        select(StanceAnswer.id)
+        .where(
+            StanceAnswer.student_id == bindparam("student_id"),
+            StanceAnswer.assignment_id == Assignment.id,
+            StanceAnswer.phase == "pre",
+        )
+        .exists()
+    )
+    gradebook = (
+        select(LtiResourceLink.id)
+        .where(LtiResourceLink.assignment_id == Assignment.id, LtiResourceLink.lineitem_url != "")
+        .exists()
+    )
+    return (
+        select(
+            Prompt,
+            Reflection,
+            Teacher.flag_words,
+            classmates.label("classmates"),
+            answered_before.label("answered_before"),
+            gradebook.label("gradebook"),
+        )
+        .join(Assignment, Prompt.assignment_id == Assignment.id)
+        .join(SchoolClass, Assignment.class_id == SchoolClass.id)
+        .join(Teacher, SchoolClass.teacher_id == Teacher.id)
+        .outerjoin(
+            Reflection, and_(Reflection.prompt_id == Prompt.id, Reflection.student_id == bindparam("student_id"))
+        )
+        .where(
+            Prompt.id == bindparam("prompt_id"),
+            Assignment.id == bindparam("assignment_id"),
+            Assignment.class_id == bindparam("class_id"),
+        )
+        .options(
+            contains_eager(Prompt.assignment).contains_eager(Assignment.school_class),
+            contains_eager(Prompt.assignment).joinedload(Assignment.film),
+        )
+    )
+
+
+def lookup_for_save(student: Student, assignment_id: int, prompt_id: int) -> SaveLookup | None:
+    """A prompt of an assignment of the student's own class, and all a save of it reads, in one query (the
+    prompt's, the class's and the reflection's were three); None when the prompt is not the student's to answer."""
+    ids = {
+        "prompt_id": prompt_id,
+        "assignment_id": assignment_id,
+        "class_id": student.class_id,
+        "student_id": student.id,
+    }
+    row = db.session.execute(_save_lookup_query(), ids).one_or_none()
+    if row is None:
+        return None
+    prompt, reflection, flag_words, classmates, answered_before, gradebook = row
+    context = WritingContext(
+        flag_words=flag_words or "",
+        classmates=tuple(sorted(classmates.split(_NAMES_APART))) if classmates else (),
+        answered=frozenset({"pre"}) if answered_before else frozenset(),
+        gradebook=bool(gradebook),
+    )
+    return SaveLookup(prompt, context, reflection)
+
+
+def check_can_write(
+    student: Student, prompt: Prompt, now: datetime | None = None, context: WritingContext | None = None
+) -> WritingContext:
+    """Raise unless the student may write on this prompt now; else what the save needs to know about the class
+    (`context`, when the caller has read it already)."""
     # From the session when the caller has loaded it (the save route has), else by its key: one query at most.
     assignment = db.session.get_one(Assignment, prompt.assignment_id)
     if assignment.class_id != student.class_id:
@@ -273,7 +380,7 @@ def check_can_write(student: Student, prompt: Prompt, now: datetime | None = Non
         raise AssignmentNotOpen(
             "This assignment has closed, so changes can no longer be saved. Your text is still in the box: copy it if you want to keep it."
         )
-    context = writing_context(student, assignment)
+    context = context or writing_context(student, assignment)
     if not prompts_unlocked(assignment, context.answered):
         raise PromptsLocked("Please answer the question before viewing first; then the prompts open.")
     return context
@@ -289,12 +396,14 @@ def save_reflection(
     expected_version: int = 0,
     opened_for: str = "",
     now: datetime | None = None,
+    lookup: SaveLookup | None = None,
 ) -> Reflection:
     """Create or update the student's one reflection on the prompt, as a draft or submitted.
 
     `expected_version` is the version the student's form was loaded with (0 for none): a save
     over a newer version raises NewerVersionSaved, unless it is the very same save arriving twice.
     `opened_for` is the student the form was opened for (empty when unknown): someone else's form saves nothing.
+    `lookup` is what lookup_for_save read for this save, so it is not read again.
     """
     if opened_for and opened_for != str(student.id):
         raise OpenedByAnotherStudent(
@@ -302,11 +411,13 @@ def save_reflection(
             "still in the box. If it is yours, log out and come back with your own return code."
         )
     now = now or utcnow()
-    context = check_can_write(student, prompt, now)
+    context = check_can_write(student, prompt, now, lookup.context if lookup else None)
     body = clean_body(body)
     assignment = db.session.get_one(Assignment, prompt.assignment_id)
 
-    existing = find_reflection(student, prompt, lock=True)
+    # Read with the lookup, the reflection is not locked: the UPDATE checks that it is still as read.
+    locked = lookup is None
+    existing = lookup.reflection if lookup else find_reflection(student, prompt, lock=True)
     if existing is None:
         status = target_status(None, submit, assignment.require_approval)
         reflection = Reflection(student_id=student.id, prompt_id=prompt.id, version=1, status=S.DRAFT)
@@ -324,7 +435,7 @@ def save_reflection(
         except IntegrityError:
             # A double click raced us to the insert: carry on as an update of the row it made.
             db.session.rollback()
-            existing = find_reflection(student, prompt, lock=True)
+            existing, locked = find_reflection(student, prompt, lock=True), True
             if existing is None:
                 raise
 
@@ -338,7 +449,18 @@ def save_reflection(
     changes = _changes(existing, body, cited_seconds, status, now)
     changes.update(flag_columns(body, context.flag_words, context.classmates))
     changes.update(version=existing.version + 1, updated_at=utcnow())
-    _update(existing, changes)
+    if not _update(existing, changes, locked=locked):
+        # Another save or a teacher's decision changed it after it was read: decide again on the row locked.
+        db.session.expire(existing)
+        return save_reflection(
+            student,
+            prompt,
+            body,
+            cited_seconds=cited_seconds,
+            submit=submit,
+            expected_version=expected_version,
+            now=now,
+        )
     if status != previous:
         _record(existing, previous, status)
     # Written without the ORM's flush, so the dashboards' cache is told here which assignment changed.

@@ -28,7 +28,6 @@ from ..access import (
     is_student,
     is_teacher,
     student_assignment_or_404,
-    student_prompt_and_assignment_or_404,
     student_prompt_or_404,
     student_required,
 )
@@ -55,6 +54,7 @@ from .reflections import (
     NewerVersionSaved,
     classmates_page,
     find_reflection,
+    lookup_for_save,
     save_reflection,
     sees_classmates,
 )
@@ -172,7 +172,10 @@ def save(assignment_id: int, prompt_id: int) -> ResponseReturnValue:
             login = url_for("join.resume", next=url_for("student.assignment", assignment_id=assignment_id))
             return jsonify(saved=False, signed_out=True, message=SIGNED_OUT, login_url=login), 401
         return signed_out_with_text(assignment_id, prompt_id)
-    prompt = student_prompt_and_assignment_or_404(assignment_id, prompt_id)
+    lookup = lookup_for_save(current_student(), assignment_id, prompt_id)
+    if lookup is None:
+        abort(404)
+    prompt = lookup.prompt
     work = prompt.assignment
     form = reflection_form(work, prompt)
     if not page_token_ok():
@@ -190,6 +193,7 @@ def save(assignment_id: int, prompt_id: int) -> ResponseReturnValue:
                 submit=form.wants_submit(),
                 expected_version=form.expected_version(),
                 opened_for=form.owner.data or "",
+                lookup=lookup,
             )
     except NewerVersionSaved as newer:
         # Point the form at the newer version, so the student's merged text saves next time.
