@@ -48,3 +48,18 @@ def test_gunicorn_accepts_the_config_and_loads_the_app(tmp_path):
         timeout=120,
     )
     assert checked.returncode == 0, checked.stderr
+
+
+def test_the_wsgi_module_leaves_the_loaded_app_out_of_garbage_collection(tmp_path):
+    env = dict(os.environ, SECRET_KEY="check", DATABASE_URL=f"sqlite:///{tmp_path / 'check.sqlite3'}")
+    frozen = subprocess.run(
+        [sys.executable, "-c", "import gc, wsgi; print(gc.get_freeze_count())"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert frozen.returncode == 0, frozen.stderr
+    # Everything the app's import built: tens of thousands of objects.
+    assert int(frozen.stdout.strip().splitlines()[-1]) > 10_000
