@@ -1,10 +1,10 @@
 """Flags about people: a classmate named with an insult, other people's full names, and display names."""
 
-import time
-
 import pytest
 
 from classroom.moderation.flags import find_matches, flag_details, offensive_name_words
+
+from .test_flags_linear import BOUND, timed
 
 CLASS = ("Sasha K.", "Ivan", "Olga Smirnova")
 
@@ -92,9 +92,9 @@ def test_people_flags_stay_linear_on_adversarial_text():
         "Олег " * 1000,
     ]
     for body in bodies:
-        started = time.perf_counter()
-        find_matches(body[:5000], "nerd\nclown", ("Sasha", "Ivan") * 20)
-        assert time.perf_counter() - started < 0.5, body[:20]
+        # The best of up to three runs, as in test_flags_linear: a busy machine (CI runs two suites side by
+        # side) once stalled a single run past the bound; a backtracking pattern stalls every run.
+        assert timed(find_matches, body[:5000], "nerd\nclown", ("Sasha", "Ivan") * 20) < BOUND, body[:20]
 
 
 @pytest.mark.parametrize(
