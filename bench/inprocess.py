@@ -143,7 +143,7 @@ def main(argv: list[str]) -> None:
         profile.disable()
     print(f"{kind}: {cpu:.2f} ms CPU per request over {count}; response {len(answer.get_data())} bytes")
     if profile:
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profile).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(40)
 
 
 if __name__ == "__main__":
