@@ -172,7 +172,7 @@ def owned_reflection_or_404(reflection_id: int) -> Reflection:
 # --- A student's own class. ---
 
 
-# Built once with the ids as parameters, like the save's lookup below: the student's page runs it on every view.
+# Built once with the ids as parameters: the student's page runs it on every view.
 @cache
 def _student_assignment_query() -> Select:
     return (

@@ -87,9 +87,10 @@ class StanceForms(dict[str, StanceAnswerForm]):
         return form
 
 
-def reflection_form(work: Assignment, prompt: Prompt) -> ReflectionForm:
-    """The posted reflection form for a prompt, ready to validate."""
-    return ReflectionForm(request.form, prefix=f"p{prompt.id}", film_seconds=work.film.running_time_seconds)
+def reflection_form(work: Assignment, prompt: Prompt, film_seconds: int | None = None) -> ReflectionForm:
+    """The posted reflection form for a prompt, ready to validate (`film_seconds`: the film's length, when known)."""
+    seconds = work.film.running_time_seconds if film_seconds is None else film_seconds
+    return ReflectionForm(request.form, prefix=f"p{prompt.id}", film_seconds=seconds)
 
 
 def button_labels(status: str | None, require_approval: bool) -> tuple[str | None, str]:
@@ -106,14 +107,14 @@ def button_labels(status: str | None, require_approval: bool) -> tuple[str | Non
     return draft.get(status), send
 
 
-def film_position(work: Assignment, raw: str | None) -> int | None:
-    """A film position in whole seconds from a `t` value, or None when it is missing or out of the film."""
+def film_position(film_seconds: int, raw: str | None) -> int | None:
+    """A film position in whole seconds from a `t` value, or None when it is missing or past the film's end."""
     text = (raw or "").strip()
     # ASCII digits only: "²" passes str.isdigit() and int() refuses it.
     if not (text.isascii() and text.isdecimal()) or len(text) > 6:
         return None
     seconds = int(text)
-    return seconds if seconds <= work.film.running_time_seconds else None
+    return seconds if seconds <= film_seconds else None
 
 
 def save_hint(status: str | None, require_approval: bool) -> str:
@@ -347,7 +348,7 @@ def render_assignment(
     for prompt in prompts:
         if prompt.id not in entries:
             entries[prompt.id] = ReflectionEntry.saved(reflections.get(prompt.id), owner)
-    start_at = film_position(work, request.args.get("t"))
+    start_at = film_position(work.film.running_time_seconds, request.args.get("t"))
     saved_notes: dict[int, str] = {}
     note = session.pop(SAVED_NOTE_KEY, None)
     if isinstance(note, dict) and note.get("assignment") == work.id:

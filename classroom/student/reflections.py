@@ -39,6 +39,7 @@ from ..extensions import db
 from ..lms.grades import dispatch, owe_scores
 from ..models import (
     Assignment,
+    Film,
     LtiResourceLink,
     ModerationEvent,
     Prompt,
@@ -291,6 +292,8 @@ class SaveLookup:
     prompt: Prompt
     context: WritingContext
     reflection: Reflection | None
+    # The film's length, which bounds the times a student cites (the film itself is loaded only by a refusal's page).
+    film_seconds: int
 
 
 @cache
@@ -322,8 +325,10 @@ def _save_lookup_query() -> Select:
             classmates.label("classmates"),
             answered_before.label("answered_before"),
             gradebook.label("gradebook"),
+            Film.running_time_seconds,
         )
         .join(Assignment, Prompt.assignment_id == Assignment.id)
+        .join(Film, Assignment.film_id == Film.id)
         .join(SchoolClass, Assignment.class_id == SchoolClass.id)
         .join(Teacher, SchoolClass.teacher_id == Teacher.id)
         .outerjoin(
@@ -334,10 +339,7 @@ def _save_lookup_query() -> Select:
             Assignment.id == bindparam("assignment_id"),
             Assignment.class_id == bindparam("class_id"),
         )
-        .options(
-            contains_eager(Prompt.assignment).contains_eager(Assignment.school_class),
-            contains_eager(Prompt.assignment).joinedload(Assignment.film),
-        )
+        .options(contains_eager(Prompt.assignment).defer(Assignment.has_captions))
     )
 
 
@@ -353,14 +355,14 @@ def lookup_for_save(student: Student, assignment_id: int, prompt_id: int) -> Sav
     row = db.session.execute(_save_lookup_query(), ids).one_or_none()
     if row is None:
         return None
-    prompt, reflection, flag_words, classmates, answered_before, gradebook = row
+    prompt, reflection, flag_words, classmates, answered_before, gradebook, film_seconds = row
     context = WritingContext(
         flag_words=flag_words or "",
         classmates=tuple(sorted(classmates.split(_NAMES_APART))) if classmates else (),
         answered=frozenset({"pre"}) if answered_before else frozenset(),
         gradebook=bool(gradebook),
     )
-    return SaveLookup(prompt, context, reflection)
+    return SaveLookup(prompt, context, reflection, film_seconds)
 
 
 def check_can_write(

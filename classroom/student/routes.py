@@ -177,7 +177,7 @@ def save(assignment_id: int, prompt_id: int) -> ResponseReturnValue:
         abort(404)
     prompt = lookup.prompt
     work = prompt.assignment
-    form = reflection_form(work, prompt)
+    form = reflection_form(work, prompt, lookup.film_seconds)
     if not page_token_ok():
         form.validate()
         return refused(work, prompt, form, STALE_PAGE, status=400)
@@ -216,7 +216,7 @@ def save(assignment_id: int, prompt_id: int) -> ResponseReturnValue:
             send_button=send_label,
         )
     session[SAVED_NOTE_KEY] = {"assignment": work.id, "prompt": prompt.id, "message": message}
-    position = film_position(work, request.form.get("t"))
+    position = film_position(lookup.film_seconds, request.form.get("t"))
     return redirect(url_for("student.assignment", assignment_id=work.id, t=position, _anchor=f"prompt-{prompt.id}"))
 
 
@@ -256,6 +256,8 @@ def refused(
         return jsonify(payload), status
     messages = {prompt.id: message} if message else {}
     conflicts = {prompt.id: newer} if newer is not None else {}
+    # The save read only what a save needs; the page also names the class and shows the film.
+    work = student_assignment_or_404(work.id)
     return render_assignment(work, entries={prompt.id: entry}, messages=messages, conflicts=conflicts, status=status)
 
 
