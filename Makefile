@@ -144,6 +144,6 @@ clean:
 
 # Two app instances behind nginx (Debian's) on one PostgreSQL and one Redis: sessions, rate limits, LTI
 # launch state and the moderation queue whichever instance answers, and one instance killed mid-lesson
-# (tests/test_two_instances.py; ports 5160-5170; about a minute).
+# (tests/test_two_instances.py; ports 5160-5170; about ten seconds; CI runs it after the benchmark smoke run).
 two-instances: install-dev
 	TWO_INSTANCES=1 $(BIN)/python -m pytest -p no:cacheprovider -q -rs tests/test_two_instances.py
