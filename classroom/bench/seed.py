@@ -333,11 +333,16 @@ class Seeder:
             self.log(f"  {min(start + BATCH_CLASSES, len(classes))} of {len(classes)} classes written")
         baseline.create_tables(self.sizes.fortune_keys)
         self.counts["bench_fortunes"] = self.sizes.fortune_keys * baseline.ROWS_PER_KEY
-        # Fresh statistics, as a running database has them: without, the planner guesses and scans.
-        # Only the tables written here: a plain ANALYZE would take the whole database (and wait on others).
+        # Fresh statistics and visibility maps, as a running database has them once autovacuum has been by:
+        # without, the planner guesses and scans, and no index answers alone. Only the tables written here:
+        # a plain VACUUM would take the whole database (and wait on others). VACUUM runs outside a transaction.
         tables = ", ".join(sorted(self.counts))
-        with engine.begin() as connection:
-            connection.exec_driver_sql(f"ANALYZE {tables}" if engine.dialect.name == "postgresql" else "ANALYZE")
+        if engine.dialect.name == "postgresql":
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.exec_driver_sql(f"VACUUM (ANALYZE) {tables}")
+        else:
+            with engine.begin() as connection:
+                connection.exec_driver_sql("ANALYZE")
         return self.counts
 
     # --- one batch of classes ---------------------------------------------------------------
