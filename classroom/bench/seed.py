@@ -338,6 +338,8 @@ class Seeder:
         # a plain VACUUM would take the whole database (and wait on others). VACUUM runs outside a transaction.
         tables = ", ".join(sorted(self.counts))
         if engine.dialect.name == "postgresql":
+            # The emptiness check's transaction is still open: while it is, no row counts as visible to all.
+            db.session.close()
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 connection.exec_driver_sql(f"VACUUM (ANALYZE) {tables}")
         else:
