@@ -10,13 +10,24 @@ from typing import Any, TypeVar, cast
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import Select, bindparam
+from sqlalchemy import Select, and_, bindparam
 from sqlalchemy.orm import contains_eager, joinedload, selectinload, undefer
 from sqlalchemy.orm.interfaces import ORMOption
 from werkzeug.wrappers import Response
 
 from .extensions import db, login_manager
-from .models import Assignment, CaptionTrack, LessonPlan, PlanPrompt, Prompt, Reflection, SchoolClass, Student, Teacher
+from .models import (
+    Assignment,
+    CaptionTrack,
+    LessonPlan,
+    PlanPrompt,
+    Prompt,
+    Reflection,
+    SchoolClass,
+    StanceAnswer,
+    Student,
+    Teacher,
+)
 from .sessions import parse_login_id, token_matches
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -190,6 +201,29 @@ def student_assignment_or_404(assignment_id: int) -> Assignment:
     if work is None:
         abort(404)
     return work
+
+
+@cache
+def _student_assignment_with_answers_query() -> Select:
+    return (
+        db.select(Assignment, StanceAnswer)
+        .outerjoin(
+            StanceAnswer,
+            and_(StanceAnswer.assignment_id == Assignment.id, StanceAnswer.student_id == bindparam("student_id")),
+        )
+        .where(Assignment.id == bindparam("assignment_id"), Assignment.class_id == bindparam("class_id"))
+        .options(joinedload(Assignment.school_class), joinedload(Assignment.film))
+    )
+
+
+def student_assignment_and_answers_or_404(assignment_id: int) -> tuple[Assignment, dict[str, StanceAnswer]]:
+    """As student_assignment_or_404, with the student's answers to its question by phase, in the same query
+    (the assignment page needs both on every view)."""
+    ids = {"assignment_id": assignment_id, "class_id": current_user.class_id, "student_id": current_user.id}
+    rows = db.session.execute(_student_assignment_with_answers_query(), ids).all()
+    if not rows:
+        abort(404)
+    return rows[0][0], {answer.phase: answer for _, answer in rows if answer is not None}
 
 
 def student_prompt_or_404(assignment: Assignment, prompt_id: int) -> Prompt:

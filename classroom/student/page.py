@@ -326,11 +326,14 @@ def render_assignment(
     conflicts: dict[int, Reflection] | None = None,
     stance_forms: dict[str, StanceAnswerForm] | None = None,
     status: int = 200,
+    answers: dict[str, StanceAnswer] | None = None,
 ) -> tuple[str, int]:
-    """The assignment page; entries given here (with the student's text and errors) replace the saved ones."""
+    """The assignment page; entries given here (with the student's text and errors) replace the saved ones.
+    `answers` are the student's answers to the question by phase, when the caller has read them."""
     student = current_student()
     now = utcnow()
-    answers: dict[str, StanceAnswer] = stance_answers(student, work)
+    if answers is None:
+        answers = stance_answers(student, work)
     facts = assignment_facts(work)
     prompts = facts.prompts
     reflections: dict[int, Reflection] = {}

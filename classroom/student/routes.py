@@ -27,6 +27,7 @@ from ..access import (
     current_student,
     is_student,
     is_teacher,
+    student_assignment_and_answers_or_404,
     student_assignment_or_404,
     student_prompt_or_404,
     student_required,
@@ -88,7 +89,8 @@ def home() -> ResponseReturnValue:
 @bp.route("/assignments/<int:assignment_id>")
 @student_required
 def assignment(assignment_id: int) -> ResponseReturnValue:
-    return render_assignment(student_assignment_or_404(assignment_id))
+    work, answers = student_assignment_and_answers_or_404(assignment_id)
+    return render_assignment(work, answers=answers)
 
 
 @bp.route("/assignments/<int:assignment_id>/prompts/<int:prompt_id>/classmates")
