@@ -87,10 +87,9 @@ class StanceForms(dict[str, StanceAnswerForm]):
         return form
 
 
-def reflection_form(work: Assignment, prompt: Prompt, film_seconds: int | None = None) -> ReflectionForm:
-    """The posted reflection form for a prompt, ready to validate (`film_seconds`: the film's length, when known)."""
-    seconds = work.film.running_time_seconds if film_seconds is None else film_seconds
-    return ReflectionForm(request.form, prefix=f"p{prompt.id}", film_seconds=seconds)
+def reflection_form(prompt: Prompt, film_seconds: int) -> ReflectionForm:
+    """The posted reflection form for a prompt, ready to validate (times cited up to the film's length)."""
+    return ReflectionForm(request.form, prefix=f"p{prompt.id}", film_seconds=film_seconds)
 
 
 def button_labels(status: str | None, require_approval: bool) -> tuple[str | None, str]:

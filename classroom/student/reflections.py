@@ -285,9 +285,9 @@ _NAMES_APART = "\n"
 
 @dataclass(frozen=True)
 class SaveLookup:
-    """What one save reads before it writes, in one query: the prompt with its assignment, film and class, what
-    the save needs to know about the class, and the student's reflection on the prompt as it was read (not locked:
-    the write checks that its version has not moved since)."""
+    """What one save reads before it writes, in one query: the prompt with its assignment, what the save needs to
+    know about the class, the film's length, and the student's reflection on the prompt as it was read (not locked:
+    the write checks that it has not changed since)."""
 
     prompt: Prompt
     context: WritingContext

@@ -179,7 +179,7 @@ def save(assignment_id: int, prompt_id: int) -> ResponseReturnValue:
         abort(404)
     prompt = lookup.prompt
     work = prompt.assignment
-    form = reflection_form(work, prompt, lookup.film_seconds)
+    form = reflection_form(prompt, lookup.film_seconds)
     if not page_token_ok():
         form.validate()
         return refused(work, prompt, form, STALE_PAGE, status=400)
