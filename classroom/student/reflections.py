@@ -133,7 +133,8 @@ def _reflection_query(lock: bool) -> Select:
     query = select(Reflection).where(
         Reflection.student_id == bindparam("student_id"), Reflection.prompt_id == bindparam("prompt_id")
     )
-    return query.with_for_update() if lock else query
+    # A locking read refreshes a reflection the session already holds (the save's lookup may have read it).
+    return query.with_for_update().execution_options(populate_existing=True) if lock else query
 
 
 def find_reflection(student: Student, prompt: Prompt, lock: bool = False) -> Reflection | None:
@@ -233,52 +234,6 @@ class WritingContext:
     gradebook: bool = False
 
 
-@cache
-def _writing_context_query() -> Select:
-    answered_before = (
-        select(StanceAnswer.id)
-        .where(
-            StanceAnswer.student_id == bindparam("student_id"),
-            StanceAnswer.assignment_id == bindparam("assignment_id"),
-            StanceAnswer.phase == "pre",
-        )
-        .exists()
-    )
-    gradebook = (
-        select(LtiResourceLink.id)
-        .where(LtiResourceLink.assignment_id == bindparam("assignment_id"), LtiResourceLink.lineitem_url != "")
-        .exists()
-    )
-    # From the class outwards, so there is a row (with the flag words and the answer) even without students.
-    return (
-        select(
-            Teacher.flag_words,
-            Student.id,
-            Student.display_name,
-            answered_before.label("answered_before"),
-            gradebook.label("gradebook"),
-        )
-        .select_from(SchoolClass)
-        .join(Teacher, SchoolClass.teacher_id == Teacher.id)
-        .outerjoin(Student, Student.class_id == SchoolClass.id)
-        .where(SchoolClass.id == bindparam("class_id"))
-    )
-
-
-def writing_context(student: Student, assignment: Assignment) -> WritingContext:
-    """The class's part of a save in one query (not the stance answers, then the teacher's words and the names)."""
-    rows = db.session.execute(
-        _writing_context_query(),
-        {"student_id": student.id, "assignment_id": assignment.id, "class_id": assignment.class_id},
-    ).all()
-    return WritingContext(
-        flag_words=rows[0].flag_words or "" if rows else "",
-        classmates=tuple(row.display_name for row in rows if row.id is not None and row.id != student.id),
-        answered=frozenset({"pre"}) if rows and rows[0].answered_before else frozenset(),
-        gradebook=bool(rows and rows[0].gradebook),
-    )
-
-
 # Names are joined with a line break, which a display name never holds (it is cleaned to single spaces).
 _NAMES_APART = "\n"
 
@@ -372,7 +327,12 @@ def check_can_write(
     (`context`, when the caller has read it already)."""
     # From the session when the caller has loaded it (the save route has), else by its key: one query at most.
     assignment = db.session.get_one(Assignment, prompt.assignment_id)
-    if assignment.class_id != student.class_id:
+    if context is None:
+        # Callers without the save route's lookup (and a save retried under the row lock) read it here; it is
+        # scoped to the student's class, so nothing comes back for another class's prompt.
+        found = lookup_for_save(student, assignment.id, prompt.id)
+        context = found.context if found is not None else None
+    if context is None or assignment.class_id != student.class_id:
         raise AssignmentNotOpen("This prompt is not in your class.")
     if not assignment.has_opened(now):
         raise AssignmentNotOpen(
@@ -382,7 +342,6 @@ def check_can_write(
         raise AssignmentNotOpen(
             "This assignment has closed, so changes can no longer be saved. Your text is still in the box: copy it if you want to keep it."
         )
-    context = context or writing_context(student, assignment)
     if not prompts_unlocked(assignment, context.answered):
         raise PromptsLocked("Please answer the question before viewing first; then the prompts open.")
     return context
@@ -452,8 +411,8 @@ def save_reflection(
     changes.update(flag_columns(body, context.flag_words, context.classmates))
     changes.update(version=existing.version + 1, updated_at=utcnow())
     if not _update(existing, changes, locked=locked):
-        # Another save or a teacher's decision changed it after it was read: decide again on the row locked.
-        db.session.expire(existing)
+        # Another save or a teacher's decision changed it after it was read: decide again on the row locked
+        # (the locking read refreshes the reflection).
         return save_reflection(
             student,
             prompt,
