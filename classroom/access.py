@@ -206,13 +206,12 @@ def student_assignment_or_404(assignment_id: int) -> Assignment:
 @cache
 def _student_assignment_with_answers_query() -> Select:
     return (
-        db.select(Assignment, StanceAnswer)
+        _student_assignment_query()
+        .add_columns(StanceAnswer)
         .outerjoin(
             StanceAnswer,
             and_(StanceAnswer.assignment_id == Assignment.id, StanceAnswer.student_id == bindparam("student_id")),
         )
-        .where(Assignment.id == bindparam("assignment_id"), Assignment.class_id == bindparam("class_id"))
-        .options(joinedload(Assignment.school_class), joinedload(Assignment.film))
     )
 
 
