@@ -37,29 +37,21 @@ def test_safe_defaults_for_a_school_server(monkeypatch):
     assert "%(q)s" not in conf["access_log_format"] and "%(r)s" not in conf["access_log_format"]
 
 
-def test_gunicorn_accepts_the_config_and_loads_the_app(tmp_path):
+def run_beside_the_app(tmp_path, command: list[str]) -> subprocess.CompletedProcess:
+    """Run a command from the repository with a secret key and a throwaway SQLite database."""
     env = dict(os.environ, SECRET_KEY="check", DATABASE_URL=f"sqlite:///{tmp_path / 'check.sqlite3'}")
-    checked = subprocess.run(
-        [str(Path(sys.executable).parent / "gunicorn"), "--check-config", "-c", str(CONFIG), "wsgi:app"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_gunicorn_accepts_the_config_and_loads_the_app(tmp_path):
+    checked = run_beside_the_app(
+        tmp_path, [str(Path(sys.executable).parent / "gunicorn"), "--check-config", "-c", str(CONFIG), "wsgi:app"]
     )
     assert checked.returncode == 0, checked.stderr
 
 
 def test_the_wsgi_module_leaves_the_loaded_app_out_of_garbage_collection(tmp_path):
-    env = dict(os.environ, SECRET_KEY="check", DATABASE_URL=f"sqlite:///{tmp_path / 'check.sqlite3'}")
-    frozen = subprocess.run(
-        [sys.executable, "-c", "import gc, wsgi; print(gc.get_freeze_count())"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    frozen = run_beside_the_app(tmp_path, [sys.executable, "-c", "import gc, wsgi; print(gc.get_freeze_count())"])
     assert frozen.returncode == 0, frozen.stderr
     # Everything the app's import built: tens of thousands of objects.
     assert int(frozen.stdout.strip().splitlines()[-1]) > 10_000
