@@ -183,13 +183,21 @@ def cached_for_assignment(assignment: Assignment, name: str, compute: Callable[[
     return _cached("dash", assignment.id, [f"a{assignment.id}", f"c{assignment.class_id}"], name, compute)
 
 
+def cached_plain_for_assignment(assignment: Assignment, name: str, compute: Callable[[], Any]) -> Any:
+    """As cached_for_assignment, for a value of plain data only (no rows): stored and loaded as it is, without
+    walking it for rows (a walk of a few hundred values would cost more than the value saves)."""
+    return _cached("dash", assignment.id, [f"a{assignment.id}", f"c{assignment.class_id}"], name, compute, rows=False)
+
+
 def cached_for_setup(assignment: Assignment, name: str, compute: Callable[[], Any]) -> Any:
     """compute()'s value from the assignment's setup alone (its prompts, settings and captions), from the cache
     while none of them has changed and the time limit has not passed; what students write does not drop it."""
     return _cached("setup", assignment.id, [f"s{assignment.id}"], name, compute)
 
 
-def _cached(kind: str, assignment_id: int, counters: list[str], name: str, compute: Callable[[], Any]) -> Any:
+def _cached(
+    kind: str, assignment_id: int, counters: list[str], name: str, compute: Callable[[], Any], rows: bool = True
+) -> Any:
     from .extensions import db
 
     store = _store()
@@ -207,11 +215,12 @@ def _cached(kind: str, assignment_id: int, counters: list[str], name: str, compu
         # Signed with the app's secret key: only this app's own pickles are ever loaded.
         if hmac.compare_digest(signature, _sign(data)):
             try:
-                return _attach(pickle.loads(data), db.session)
+                value = pickle.loads(data)
+                return _attach(value, db.session) if rows else value
             except Exception:  # stored by an earlier release whose classes had other fields: compute it again
                 log.warning("aggregate cache: a stored value no longer fits; computed again", exc_info=True)
     value = compute()
-    data = pickle.dumps(_detach(value), protocol=pickle.HIGHEST_PROTOCOL)
+    data = pickle.dumps(_detach(value) if rows else value, protocol=pickle.HIGHEST_PROTOCOL)
     try:
         store.set(key, _sign(data) + data, current_app.config.get("AGGREGATE_CACHE_SECONDS", DEFAULT_SECONDS))
     except Exception:

@@ -1,5 +1,7 @@
 """Merging two students of one class: work and history move to one; a prompt both answered keeps both texts."""
 
+import re
+
 from classroom.extensions import db
 from classroom.models import (
     KeptVersion,
@@ -133,3 +135,43 @@ def test_an_lms_student_merged_into_a_code_student_stays_linked_to_the_lms(
         learner = db.session.scalars(db.select(LtiLearner).where(LtiLearner.sub == "sub-9")).one()
         assert learner.student_id == joined.id
         assert db.session.get(Student, launched.id) is None
+
+
+def test_a_merge_renumbers_the_classmates_a_reader_sees_on_the_next_view(
+    app, teacher_client, school_class, assignment, make_student, make_reflection, make_stance
+):
+    """The student who goes in a merge had written nothing here, so only the class's membership changes:
+    the readers' anonymous numbers, cached with the class's work, follow it at once."""
+    from classroom.student.reflections import _label_key, classmate_numbers, classmate_places
+
+    people = [make_student(school_class, name) for name in ("Ana", "Ben", "Cleo", "Dan", "Eli", "Fay")]
+    reader = people[0]
+    with app.app_context():
+        places = classmate_places(_label_key(), assignment.id, [p.id for p in people])
+    # The twin is first in the class's order, so every classmate's number moves when they go.
+    twin = min(people[1:], key=lambda p: places[p.id])
+    staying = [p for p in people if p is not twin]
+    for person in staying:
+        make_stance(person, assignment, "pre", 0)
+        make_reflection(person, assignment.prompts[0], f"By {person.display_name}.", status="approved")
+    client = app.test_client()
+    login_as(client, reader)
+
+    def labels() -> dict[str, str]:
+        page = client.get(f"/student/assignments/{assignment.id}").get_data(as_text=True)
+        return {
+            name: label
+            for label, name in re.findall(r"<strong>(Classmate \d+)</strong>.*?<p>By (\w+)\.</p>", page, re.S)
+        }
+
+    def numbered(members) -> dict[str, str]:
+        with app.app_context():
+            numbers = classmate_numbers(_label_key(), assignment.id, [p.id for p in members], reader.id)
+        return {p.display_name: f"Classmate {numbers[p.id]}" for p in members if p.id in numbers}
+
+    shown = labels()
+    assert shown == {name: label for name, label in numbered(people).items() if name in shown} and shown
+    merged = teacher_client.post(merge_url(school_class, twin), data={"into": staying[1].id})
+    assert merged.status_code == 302
+    after = labels()
+    assert after == {name: label for name, label in numbered(staying).items() if name in after} and after

@@ -339,13 +339,75 @@ def test_classmates_appear_only_after_my_own_is_submitted(app, class_of_three, a
     assert "Ben thinks" not in second
 
 
+def labels_on(page):
+    """The classmates' labels and texts shown on a student's page, in order."""
+    found = re.findall(r"<strong>(Classmate \d+)</strong>[^<]*</p>\s*<div[^>]*>\s*<p>(.*?)</p>", page)
+    return [(label, re.sub(r"<[^>]+>", "", text)) for label, text in found]
+
+
+def numbers_for(app, reader, assignment, people):
+    """What `reader` should see each of `people` numbered, worked out from the whole class by hand."""
+    from classroom.student.reflections import _label_key
+
+    with app.app_context():
+        return classmate_numbers(_label_key(), assignment.id, [p.id for p in people], reader.id)
+
+
+def test_classmates_preview_is_read_once_for_the_class_and_each_write_reaches_the_next_view(
+    app, class_of_three, assignment, write_reflection, make_student, school_class, teacher_client, count_queries
+):
+    """Every reader's preview is cut from one cached read of the class's approved work, so a warm view asks
+    the database nothing for it; a teacher's approval, a classmate's edit and a new classmate each show on the
+    next view, with each reader's own numbering."""
+    ana, ben, cleo = class_of_three
+    prompt = assignment.prompts[0]
+    cleos = write_reflection(cleo, prompt, "Cleo's view")
+    cleo_client, ben_client, ana_client = (client_for(app, p) for p in (cleo, ben, ana))
+    page_of(cleo_client, assignment)
+    with count_queries(app) as seen:
+        page = page_of(cleo_client, assignment)
+    assert not [s for s in seen if "row_number" in s.lower()]
+    numbers = numbers_for(app, cleo, assignment, [ana, ben, cleo])
+    expected = sorted([(numbers[ana.id], "Ana thinks this"), (numbers[ben.id], "Ben thinks that")], reverse=True)
+    assert labels_on(page) == [(f"Classmate {n}", text) for n, text in expected]
+
+    # Ben's preview leaves his own out and numbers Ana for him; Cleo's is still waiting for the teacher.
+    numbers = numbers_for(app, ben, assignment, [ana, ben, cleo])
+    assert labels_on(page_of(ben_client, assignment)) == [(f"Classmate {numbers[ana.id]}", "Ana thinks this")]
+    approved = teacher_client.post(
+        f"/moderation/reflections/{cleos.id}/approve", data={f"approve-{cleos.id}-version": cleos.version}
+    )
+    assert approved.status_code == 302
+    assert (f"Classmate {numbers[cleo.id]}", "Cleo's view") in labels_on(page_of(ben_client, assignment))
+
+    # Ana changes her approved text: it goes back to the teacher, so it leaves everyone's preview.
+    with app.app_context():
+        version = db.session.scalars(db.select(Reflection.version).filter_by(student_id=ana.id)).one()
+    changed = ana_client.post(
+        f"/student/assignments/{assignment.id}/prompts/{prompt.id}",
+        data={
+            f"p{prompt.id}-body": "Ana changed her mind",
+            f"p{prompt.id}-version": version,
+            f"p{prompt.id}-send": "1",
+        },
+        headers={"Accept": "application/json"},
+    )
+    assert changed.status_code == 200 and changed.get_json()["status"] == "awaiting"
+    assert [text for _label, text in labels_on(page_of(cleo_client, assignment))] == ["Ben thinks that"]
+
+    # A new classmate takes a place in the class's order: the numbers follow on the next view.
+    dan = make_student(school_class, "Dan")
+    numbers = numbers_for(app, cleo, assignment, [ana, ben, cleo, dan])
+    assert labels_on(page_of(cleo_client, assignment)) == [(f"Classmate {numbers[ben.id]}", "Ben thinks that")]
+
+
 def labels_by_author(app, reader, assignment, names):
     """What `reader` sees each author of the first prompt called, keyed by the author's name."""
     with app.app_context():
         from classroom.models import Student
 
         work = db.session.get(Assignment, assignment.id)
-        shown = classmates_reflections(db.session.get(Student, reader.id), work, [assignment.prompts[0].id])
+        shown = classmates_reflections(db.session.get(Student, reader.id), work, [assignment.prompts[0].id], limit=20)
     return {
         name: c.label for c in shown[assignment.prompts[0].id].shown for name in names if f"By {name}." in c.body_html
     }

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select, update
 
+from ..cache import mark_changed
 from ..extensions import db
 from ..models import (
     KeptVersion,
@@ -119,6 +120,8 @@ def merge_students(keep: Student, other: Student, teacher: Teacher) -> MergeSumm
     db.session.flush()
     other_id = other.id
     db.session.execute(delete(Student).where(Student.id == other_id))
+    # Deleted without the ORM's flush: the cached class views (who is in the class) are told here.
+    mark_changed(db.session, classes=[keep.class_id])
     db.session.commit()
     db.session.expire_all()
     log.info(

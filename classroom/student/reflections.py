@@ -34,7 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..cache import mark_changed
+from ..cache import cached_plain_for_assignment, mark_changed
 from ..extensions import db
 from ..lms.grades import dispatch, owe_scores
 from ..models import (
@@ -459,19 +459,29 @@ class ClassmateReflection:
     html_policy: str | None = None
 
 
-def classmate_numbers(key: bytes, assignment_id: int, student_ids: Iterable[int], reader_id: int) -> dict[int, int]:
-    """Each classmate's number for one reader in one assignment.
-
-    The class is put in an order of its own for each assignment (a keyed hash of assignment and student), so a
-    label is the same on every page load but says nothing about the same person's label in another assignment,
-    nor about join order. The reader is left out before numbering, so no gap gives their own number away.
-    """
+def classmate_places(key: bytes, assignment_id: int, student_ids: Iterable[int]) -> dict[int, int]:
+    """Each member's place (from 0) in the class's order of its own for one assignment: a keyed hash of the
+    assignment and the student, so it is the same on every page load but says nothing about the same person's
+    place in another assignment, nor about join order."""
 
     def place(student_id: int) -> bytes:
         return hmac.new(key, f"{assignment_id}:{student_id}".encode(), hashlib.sha256).digest()
 
-    others = sorted((sid for sid in set(student_ids) if sid != reader_id), key=place)
-    return {student_id: number for number, student_id in enumerate(others, start=1)}
+    return {student_id: index for index, student_id in enumerate(sorted(set(student_ids), key=place))}
+
+
+def number_for_reader(places: dict[int, int], student_id: int, reader_id: int) -> int:
+    """A classmate's number as one reader sees it: their place counted from 1 with the reader left out, so
+    no gap gives the reader's own number away."""
+    place = places[student_id]
+    reader = places.get(reader_id)
+    return place + (0 if reader is not None and reader < place else 1)
+
+
+def classmate_numbers(key: bytes, assignment_id: int, student_ids: Iterable[int], reader_id: int) -> dict[int, int]:
+    """Each classmate's number for one reader in one assignment (classmate_places, the reader left out)."""
+    places = classmate_places(key, assignment_id, student_ids)
+    return {sid: number_for_reader(places, sid, reader_id) for sid in places if sid != reader_id}
 
 
 def _label_key() -> bytes:
@@ -515,17 +525,14 @@ def _classmates_order() -> tuple:
     return (Reflection.starred.desc(), Reflection.decided_at.desc().nulls_last(), Reflection.id.desc())
 
 
-def _labeller(
-    student: Student, assignment: Assignment, class_ids: Iterable[int] | None = None
-) -> Callable[[int, str], str]:
-    """A function giving the label the reader sees for a classmate (their name, or an anonymous number from
-    the ids of the whole class, read here unless given)."""
+def _labeller(student: Student, assignment: Assignment) -> Callable[[int, str], str]:
+    """A function giving the label the reader sees for a classmate: their name, or an anonymous number from
+    the ids of the whole class."""
     if not assignment.anonymise:
         return lambda student_id, name: name
-    if class_ids is None:
-        class_ids = db.session.scalars(select(Student.id).where(Student.class_id == assignment.class_id))
-    numbers = classmate_numbers(_label_key(), assignment.id, class_ids, student.id)
-    return lambda student_id, name: f"Classmate {numbers[student_id]}"
+    class_ids = db.session.scalars(select(Student.id).where(Student.class_id == assignment.class_id))
+    places = classmate_places(_label_key(), assignment.id, class_ids)
+    return lambda student_id, name: f"Classmate {number_for_reader(places, student_id, student.id)}"
 
 
 _CLASSMATE_COLUMNS = (
@@ -544,64 +551,119 @@ def sees_classmates(assignment: Assignment, own: Reflection | None) -> bool:
     return assignment.show_classmates and own is not None and own.status in HANDED_IN
 
 
-# Built once for each shape, with the ids as parameters: building this statement (a window over a subquery, a
-# union) and its cache key on every view of the student's page cost more CPU than running it (issue 13).
+@dataclass(frozen=True)
+class ClassPreview:
+    """The class's approved reflections on an assignment's prompts, from which every reader's preview is cut:
+    the first few on each prompt in the page's order (one more than a preview shows, in case one is the
+    reader's own), who has an approved one on each prompt (for the totals), and each member's anonymous place.
+    The same for every reader, so it is cached per assignment until a write touches the class's work."""
+
+    # prompt id -> [(student id, name, body HTML, its policy, cited seconds, starred)], in the page's order
+    first: dict[int, list[tuple[int, str, str, str | None, int | None, bool]]]
+    authors: dict[int, frozenset[int]]
+    places: dict[int, int]
+
+
+# Built once, with the ids as parameters: building this statement (a window over a subquery, a union) and its
+# cache key on every view of the student's page cost more CPU than running it (issue 13).
 @cache
-def _classmates_query(limited: bool, with_class: bool) -> Select | CompoundSelect:
+def _class_preview_query() -> CompoundSelect:
     place = func.row_number().over(partition_by=Reflection.prompt_id, order_by=_classmates_order())
     ranked = (
         select(
             Reflection.id.label("id"),
             Reflection.prompt_id.label("prompt_id"),
+            Reflection.student_id.label("student_id"),
             place.label("place"),
-            func.count().over(partition_by=Reflection.prompt_id).label("total"),
         )
         .join(Student, Reflection.student_id == Student.id)
         .join(Prompt, Reflection.prompt_id == Prompt.id)
-        .where(Reflection.prompt_id.in_(bindparam("prompt_ids", expanding=True)), *_classmates_where())
+        .where(
+            Prompt.assignment_id == bindparam("assignment_id"),
+            Reflection.status == S.APPROVED,
+            Student.class_id == bindparam("class_id"),
+        )
         .subquery()
     )
-    classmates = (
-        select(ranked.c.prompt_id, ranked.c.place, ranked.c.total, *_CLASSMATE_COLUMNS)
+    # Every approved one's author (for the totals), the text only of the first few on each prompt.
+    written = (
+        select(
+            ranked.c.prompt_id,
+            ranked.c.student_id,
+            ranked.c.place,
+            Student.display_name,
+            Reflection.body_html,
+            Reflection.html_policy,
+            Reflection.cited_seconds,
+            Reflection.starred,
+        )
         .select_from(ranked)
-        .join(Reflection, Reflection.id == ranked.c.id)
-        .join(Student, Reflection.student_id == Student.id)
+        .outerjoin(Reflection, and_(Reflection.id == ranked.c.id, ranked.c.place <= bindparam("per_prompt")))
+        .outerjoin(Student, Student.id == Reflection.student_id)
     )
-    if limited:
-        classmates = classmates.where(ranked.c.place <= bindparam("per_prompt"))
-    if not with_class:
-        return classmates
-    # The whole class's ids, for the anonymous numbers, in the same round trip: rows without a prompt.
-    members = select(*[null()] * (len(_CLASSMATE_COLUMNS) + 2), Student.id).where(
-        Student.class_id == bindparam("class_id")
+    # The whole class's ids, for the anonymous places, in the same round trip: rows without a prompt.
+    members = select(null(), Student.id, *[null()] * 6).where(Student.class_id == bindparam("class_id"))
+    return union_all(written, members)
+
+
+def class_preview(assignment: Assignment, per_prompt: int) -> ClassPreview:
+    """The class's approved reflections on the assignment's prompts, the first `per_prompt` of each with their
+    text (one query)."""
+    values = {"assignment_id": assignment.id, "class_id": assignment.class_id, "per_prompt": per_prompt}
+    rows = db.session.execute(_class_preview_query(), values).all()
+    first: dict[int, list[tuple[int, str, str, str | None, int | None, bool]]] = {}
+    authors: dict[int, set[int]] = {}
+    members = []
+    for prompt_id, student_id, _place, name, body_html, policy, cited, starred in sorted(
+        rows, key=lambda row: (row[0] is None, row[0] or 0, row[2] or 0)
+    ):
+        if prompt_id is None:
+            members.append(student_id)
+            continue
+        authors.setdefault(prompt_id, set()).add(student_id)
+        if body_html is not None:
+            first.setdefault(prompt_id, []).append((student_id, name, body_html, policy, cited, bool(starred)))
+    return ClassPreview(
+        first=first,
+        authors={prompt_id: frozenset(ids) for prompt_id, ids in authors.items()},
+        places=classmate_places(_label_key(), assignment.id, members),
     )
-    return union_all(classmates, members)
 
 
 def classmates_reflections(
-    student: Student, assignment: Assignment, prompt_ids: list[int], limit: int | None = None
+    student: Student, assignment: Assignment, prompt_ids: list[int], limit: int = CLASSMATES_PREVIEW
 ) -> dict[int, ClassmatesOnPrompt]:
-    """Approved reflections by others on the given prompts, labelled for this assignment's privacy setting
-    (anonymous labels from classmate_numbers), starred first, then the newest; at most `limit` per prompt
-    (a window in SQL, so only the shown texts are read), with each prompt's total."""
-    if not prompt_ids:
+    """Approved reflections by others in the reader's class on the given prompts, labelled for this
+    assignment's privacy setting (anonymous numbers from the class's places), starred first, then the newest;
+    at most `limit` per prompt, with each prompt's total. Cut from the class's cached ClassPreview."""
+    if not prompt_ids or student.class_id != assignment.class_id:
         return {}
-    values: dict[str, Any] = {**_classmates_ids(student, assignment), "prompt_ids": prompt_ids}
-    if limit is not None:
-        values["per_prompt"] = limit
-    if assignment.anonymise:
-        values["class_id"] = assignment.class_id
-    query = _classmates_query(limit is not None, assignment.anonymise)
-    rows = db.session.execute(query, values).all()
-    written = sorted((row for row in rows if row[0] is not None), key=lambda row: (row[0], row[1]))
-    if not written:
-        return {}
-    class_ids = [row[-1] for row in rows if row[0] is None] if assignment.anonymise else None
-    label = _labeller(student, assignment, class_ids)
+    preview: ClassPreview = cached_plain_for_assignment(
+        assignment, f"classmates:{limit}", lambda: class_preview(assignment, limit + 1)
+    )
+    reader = student.id
+    places = preview.places
+    anonymise = assignment.anonymise
     shown: dict[int, ClassmatesOnPrompt] = {}
-    for prompt_id, _place, total, body_html, policy, cited, starred, name, student_id in written:
-        on_prompt = shown.setdefault(prompt_id, ClassmatesOnPrompt([], total))
-        on_prompt.shown.append(ClassmateReflection(label(student_id, name), body_html, cited, starred, policy))
+    for prompt_id in prompt_ids:
+        authors = preview.authors.get(prompt_id, frozenset())
+        total = len(authors) - (reader in authors)
+        if total <= 0:
+            continue
+        shown[prompt_id] = ClassmatesOnPrompt(
+            [
+                ClassmateReflection(
+                    f"Classmate {number_for_reader(places, student_id, reader)}" if anonymise else name,
+                    body_html,
+                    cited,
+                    starred,
+                    policy,
+                )
+                for student_id, name, body_html, policy, cited, starred in preview.first[prompt_id]
+                if student_id != reader
+            ][:limit],
+            total,
+        )
     return shown
 
 
