@@ -368,7 +368,8 @@ def test_classmates_preview_is_read_once_for_the_class_and_each_write_reaches_th
         page = page_of(cleo_client, assignment)
     assert not [s for s in seen if "row_number" in s.lower()]
     numbers = numbers_for(app, cleo, assignment, [ana, ben, cleo])
-    expected = sorted([(numbers[ana.id], "Ana thinks this"), (numbers[ben.id], "Ben thinks that")], reverse=True)
+    # Neither is starred nor decided by a teacher here: the newest first.
+    expected = [(numbers[ben.id], "Ben thinks that"), (numbers[ana.id], "Ana thinks this")]
     assert labels_on(page) == [(f"Classmate {n}", text) for n, text in expected]
 
     # Ben's preview leaves his own out and numbers Ana for him; Cleo's is still waiting for the teacher.
@@ -788,3 +789,57 @@ def test_assignment_page_reads_prompts_and_caption_languages_once_until_the_teac
     with app.app_context():
         remove_caption_tracks(db.session.get(Assignment, assignment.id), ["ru"])
     assert 'srclang="ru"' not in page_of(student_client, assignment)
+
+
+# --- cards remembered between views (issue 13) ---
+
+
+def test_a_reload_renders_only_the_cards_that_changed_and_every_form_has_this_views_token(
+    app, student, student_client, assignment, answer_stance, write_reflection, monkeypatch
+):
+    from classroom.student import page as student_page
+
+    answer_stance(student, assignment)
+    mine = write_reflection(student, assignment.prompts[0], "The choir sings at the grave.")
+    rendered = []
+    # An empty memory of cards of its own: earlier tests' cards may look exactly like these.
+    cards = student_page.RenderedCards(100)
+    monkeypatch.setattr(student_page, "RENDERED_CARDS", cards)
+    monkeypatch.setattr(cards, "put", lambda key, html, put=cards.put: rendered.append(key) or put(key, html))
+    views = iter(range(1, 10))
+    monkeypatch.setattr(student_page, "generate_csrf", lambda: f"token-of-view-{next(views)}")
+
+    first = page_of(student_client, assignment)
+    assert len(rendered) == len(assignment.prompts)
+    second = page_of(student_client, assignment)
+    assert len(rendered) == len(assignment.prompts)  # nothing on any card changed
+    # Each remembered form carries the token of the view it is shown in, and nothing else differs.
+    assert second.count('value="token-of-view-2"') == len(assignment.prompts) and "token-of-view-1" not in second
+    token = re.compile(r'name="csrf_token" value="[^"]*"')
+    assert token.sub("", second) == token.sub("", first)
+
+    set_status(app, mine, S.RETURNED, feedback="Say more about who is singing.")
+    third = page_of(student_client, assignment)
+    assert len(rendered) == len(assignment.prompts) + 1  # only the returned reflection's card
+    assert "Say more about who is singing." in third and "Submit again" in third
+
+
+def test_a_card_key_tells_markup_from_text_and_leaves_out_cards_with_database_rows(app, student, assignment):
+    from dataclasses import dataclass
+
+    from markupsafe import Markup
+
+    from classroom.student.page import _UNFIT, _frozen
+
+    @dataclass
+    class Holder:
+        text: str
+        items: list
+
+    assert _frozen(Holder("<b>x</b>", [1, "a"])) == _frozen(Holder("<b>x</b>", [1, "a"]))
+    assert hash(_frozen(Holder("<b>x</b>", [1, {"body": ["too long"]}])))
+    assert _frozen(Holder(Markup("<b>x</b>"), [])) != _frozen(Holder("<b>x</b>", []))
+    assert _frozen(Holder("x", [1])) != _frozen(Holder("x", [2]))
+    with app.app_context():
+        row = db.session.get(Assignment, assignment.id)
+        assert _frozen(Holder("x", [row])) is _UNFIT

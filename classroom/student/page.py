@@ -1,13 +1,18 @@
 """The student's assignment page, built with the forms it shows, and the text kept across a sign-in."""
 
-from dataclasses import dataclass, field
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cache
+from typing import cast
 
-from flask import flash, render_template, request, session, url_for
+from flask import flash, get_template_attribute, render_template, request, session, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import Select, bindparam, select
 
 from ..access import current_student, find_student_prompt
@@ -209,6 +214,15 @@ class MarkShown:
         return cls(describe_mark(work, mark).split(" (")[0], levels)
 
 
+@dataclass(frozen=True)
+class ReflectionShown:
+    """What a prompt's card says about the student's own reflection: its status and the teacher's feedback."""
+
+    status: str
+    status_label: str
+    feedback: str
+
+
 @dataclass
 class PromptCard:
     """One prompt's card on the student's timeline: everything it shows, worked out once in Python (13 cards
@@ -216,7 +230,7 @@ class PromptCard:
 
     prompt: PromptFacts
     entry: ReflectionEntry
-    reflection: Reflection | None
+    reflection: ReflectionShown | None
     can_write: bool
     # The prompt changed after the student answered it.
     changed: bool
@@ -277,7 +291,11 @@ def prompt_cards(
             PromptCard(
                 prompt=prompt,
                 entry=entries[prompt.id],
-                reflection=reflection,
+                reflection=(
+                    ReflectionShown(reflection.status, reflection.status_label, reflection.feedback or "")
+                    if reflection is not None
+                    else None
+                ),
                 can_write=can_write,
                 changed=answered_before_change(prompt, reflection),
                 message=messages.get(prompt.id),
@@ -301,6 +319,90 @@ def prompt_cards(
             )
         )
     return cards
+
+
+# A value no key can stand for (a database row): a card holding one is rendered afresh.
+_UNFIT = object()
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None), datetime})
+
+
+def _frozen(value: object) -> Hashable:
+    """A card's value as a key of plain values (dataclasses by their fields, lists as tuples), or _UNFIT."""
+    kind = type(value)
+    if kind in _PLAIN_TYPES:
+        return value
+    if isinstance(value, str):
+        return (kind, value)  # Markup and plain text with the same characters are different cards
+    if kind is list or kind is tuple:
+        items = []
+        for item in cast(list, value):
+            frozen = _frozen(item)
+            if frozen is _UNFIT:
+                return _UNFIT
+            items.append(frozen)
+        return tuple(items)
+    if hasattr(kind, "__dataclass_fields__"):
+        parts: list[object] = [kind]
+        for item in vars(value).values():
+            frozen = _frozen(item)
+            if frozen is _UNFIT:
+                return _UNFIT
+            parts.append(frozen)
+        return tuple(parts)
+    if kind is dict:
+        return _frozen(sorted(cast(dict, value).items()))
+    return _UNFIT
+
+
+class RenderedCards:
+    """Cards rendered lately, by everything they show: a student reloading the page, or coming back to it
+    after saving one prompt, gets the other cards' HTML without running the template again (13 cards were
+    most of the page's time, issue 13). The page's CSRF token, new every second, is put in afterwards."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._html: OrderedDict[Hashable, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> str | None:
+        with self._lock:
+            html = self._html.get(key)
+            if html is not None:
+                self._html.move_to_end(key)
+            return html
+
+    def put(self, key: Hashable, html: str) -> None:
+        with self._lock:
+            self._html[key] = html
+            if len(self._html) > self.size:
+                self._html.popitem(last=False)
+
+
+# A class of 35 has 455 cards on a 13-prompt assignment: room for two or three classes in one lesson.
+RENDERED_CARDS = RenderedCards(1024)
+# Stands for the CSRF token in a remembered card: random for each process, so no text can contain it.
+_TOKEN_MARK = secrets.token_hex(20)
+
+
+def cards_html(cards: list[PromptCard], forms: PageForms, show_classmates: bool) -> list[Markup]:
+    """Each prompt's card as HTML (the `prompt_card` macro), from RENDERED_CARDS when nothing on it changed."""
+    macro = get_template_attribute("student/_prompt.html", "prompt_card")
+    token = str(escape(forms.csrf))
+    marked_forms = replace(forms, csrf=_TOKEN_MARK)
+    forms_key = _frozen(replace(forms, csrf=""))
+    shown = []
+    for card in cards:
+        frozen = _frozen(card)
+        if frozen is _UNFIT:
+            shown.append(Markup(macro(card, forms, show_classmates)))
+            continue
+        key = (frozen, forms_key, show_classmates)
+        html = RENDERED_CARDS.get(key)
+        if html is None:
+            html = str(macro(card, marked_forms, show_classmates))
+            RENDERED_CARDS.put(key, html)
+        shown.append(Markup(html.replace(_TOKEN_MARK, token)))
+    return shown
 
 
 # Built once with the ids as parameters: building the statement and its cache key on every view cost CPU
@@ -371,17 +473,20 @@ def render_assignment(
         student, work, unlocked_classmates, limit=CLASSMATES_PREVIEW
     )
     closed = work.has_closed(now)
+    cards = prompt_cards(
+        work, prompts, reflections, marks, entries, messages, conflicts or {}, saved_notes, classmates, closed
+    )
+    forms = PageForms(csrf=generate_csrf(), start_at="" if start_at is None else str(start_at))
     return (
         render_template(
             "student/assignment.html",
             assignment=work,
             film=work.film,
-            cards=prompt_cards(
-                work, prompts, reflections, marks, entries, messages, conflicts or {}, saved_notes, classmates, closed
-            ),
+            cards=cards,
+            cards_html=cards_html(cards, forms, work.show_classmates),
             any_pause=any(prompt.pause for prompt in prompts),
             start_at=start_at,
-            forms=PageForms(csrf=generate_csrf(), start_at="" if start_at is None else str(start_at)),
+            forms=forms,
             messages=messages,
             answers=answers,
             stance_forms=stance_forms,
