@@ -233,8 +233,23 @@ class Seeder:
         if returning:
             statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
             return list(connection.execute(statement, rows).scalars())
-        connection.execute(insert(table), rows)
+        if connection.dialect.name == "postgresql":
+            self._copy(connection, table, rows)
+        else:
+            connection.execute(insert(table), rows)
         return []
+
+    def _copy(self, connection: Connection, table: Table, rows: list[dict]) -> None:
+        # COPY, in the seed's own transaction: a bulk INSERT of the big tables spent most of the seed's Python
+        # binding every value through SQLAlchemy (about half of a 3-minute seed on a slow machine).
+        quote = connection.dialect.identifier_preparer
+        columns = list(rows[0])
+        statement = f"COPY {quote.format_table(table)} ({', '.join(quote.quote(c) for c in columns)}) FROM STDIN"
+        driver = connection.connection.driver_connection
+        assert driver is not None  # an open connection always has its driver's
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row([row[column] for column in columns])
 
     def _unique(self, make: Callable[[], str], taken: set[str]) -> str:
         while True:
