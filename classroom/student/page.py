@@ -401,6 +401,7 @@ def cards_html(cards: list[PromptCard], forms: PageForms, show_classmates: bool)
         if html is None:
             html = str(macro(card, marked_forms, show_classmates))
             RENDERED_CARDS.put(key, html)
+        # The macro's own output (autoescaped), with the escaped token in its place.
         shown.append(Markup(html.replace(_TOKEN_MARK, token)))
     return shown
 

@@ -7,7 +7,7 @@ shows the whole story next to their own decisions.
 import hashlib
 import hmac
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from functools import cache
 from typing import Any, cast
@@ -564,6 +564,10 @@ class ClassPreview:
     places: dict[int, int]
 
 
+# Part of the preview's cache key: a release that changes ClassPreview's fields never loads an older one.
+_PREVIEW_SHAPE = ",".join(field.name for field in fields(ClassPreview))
+
+
 # Built once, with the ids as parameters: building this statement (a window over a subquery, a union) and its
 # cache key on every view of the student's page cost more CPU than running it (issue 13).
 @cache
@@ -639,7 +643,7 @@ def classmates_reflections(
     if not prompt_ids or student.class_id != assignment.class_id:
         return {}
     preview: ClassPreview = cached_plain_for_assignment(
-        assignment, f"classmates:{limit}", lambda: class_preview(assignment, limit + 1)
+        assignment, f"classmates:{limit}:{_PREVIEW_SHAPE}", lambda: class_preview(assignment, limit + 1)
     )
     reader = student.id
     places = preview.places
