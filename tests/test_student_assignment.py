@@ -823,6 +823,11 @@ def test_a_reload_renders_only_the_cards_that_changed_and_every_form_has_this_vi
     assert len(rendered) == len(assignment.prompts) + 1  # only the returned reflection's card
     assert "Say more about who is singing." in third and "Submit again" in third
 
+    # A template loaded again (as after an edit, where templates reload) renders every card again.
+    app.jinja_env.cache.clear()
+    page_of(student_client, assignment)
+    assert len(rendered) == 2 * len(assignment.prompts) + 1
+
 
 def test_a_card_key_tells_markup_from_text_and_leaves_out_cards_with_database_rows(app, student, assignment):
     from dataclasses import dataclass

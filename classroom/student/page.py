@@ -9,7 +9,7 @@ from datetime import datetime
 from functools import cache
 from typing import cast
 
-from flask import flash, get_template_attribute, render_template, request, session, url_for
+from flask import current_app, flash, render_template, request, session, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
@@ -386,7 +386,9 @@ _TOKEN_MARK = secrets.token_hex(20)
 
 def cards_html(cards: list[PromptCard], forms: PageForms, show_classmates: bool) -> list[Markup]:
     """Each prompt's card as HTML (the `prompt_card` macro), from RENDERED_CARDS when nothing on it changed."""
-    macro = get_template_attribute("student/_prompt.html", "prompt_card")
+    # The template is part of the key: where templates reload when edited (debug), an edit shows at once.
+    template = current_app.jinja_env.get_template("student/_prompt.html")
+    macro = template.module.prompt_card  # type: ignore[attr-defined]  # a macro the template defines
     token = str(escape(forms.csrf))
     marked_forms = replace(forms, csrf=_TOKEN_MARK)
     forms_key = _frozen(replace(forms, csrf=""))
@@ -396,7 +398,7 @@ def cards_html(cards: list[PromptCard], forms: PageForms, show_classmates: bool)
         if frozen is _UNFIT:
             shown.append(Markup(macro(card, forms, show_classmates)))
             continue
-        key = (frozen, forms_key, show_classmates)
+        key = (template, frozen, forms_key, show_classmates)
         html = RENDERED_CARDS.get(key)
         if html is None:
             html = str(macro(card, marked_forms, show_classmates))
