@@ -3,7 +3,7 @@
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cache
@@ -334,24 +334,24 @@ def _frozen(value: object) -> Hashable:
     if isinstance(value, str):
         return (kind, value)  # Markup and plain text with the same characters are different cards
     if kind is list or kind is tuple:
-        items = []
-        for item in cast(list, value):
-            frozen = _frozen(item)
-            if frozen is _UNFIT:
-                return _UNFIT
-            items.append(frozen)
-        return tuple(items)
+        return _frozen_each(cast(list, value))
     if hasattr(kind, "__dataclass_fields__"):
-        parts: list[object] = [kind]
-        for item in vars(value).values():
-            frozen = _frozen(item)
-            if frozen is _UNFIT:
-                return _UNFIT
-            parts.append(frozen)
-        return tuple(parts)
+        parts = _frozen_each(vars(value).values())
+        return _UNFIT if parts is _UNFIT else (kind, parts)
     if kind is dict:
-        return _frozen(sorted(cast(dict, value).items()))
+        return _frozen_each(sorted(cast(dict, value).items()))
     return _UNFIT
+
+
+def _frozen_each(values: Iterable[object]) -> Hashable:
+    """The values' keys as a tuple, or _UNFIT when any of them has none."""
+    items = []
+    for item in values:
+        frozen = _frozen(item)
+        if frozen is _UNFIT:
+            return _UNFIT
+        items.append(frozen)
+    return tuple(items)
 
 
 class RenderedCards:

@@ -525,14 +525,18 @@ def _classmates_order() -> tuple:
     return (Reflection.starred.desc(), Reflection.decided_at.desc().nulls_last(), Reflection.id.desc())
 
 
-def _labeller(student: Student, assignment: Assignment) -> Callable[[int, str], str]:
+def _labeller(
+    student: Student, assignment: Assignment, places: dict[int, int] | None = None
+) -> Callable[[int, str], str]:
     """A function giving the label the reader sees for a classmate: their name, or an anonymous number from
-    the ids of the whole class."""
+    the class's places (classmate_places, read here unless given)."""
     if not assignment.anonymise:
         return lambda student_id, name: name
-    class_ids = db.session.scalars(select(Student.id).where(Student.class_id == assignment.class_id))
-    places = classmate_places(_label_key(), assignment.id, class_ids)
-    return lambda student_id, name: f"Classmate {number_for_reader(places, student_id, student.id)}"
+    if places is None:
+        class_ids = db.session.scalars(select(Student.id).where(Student.class_id == assignment.class_id))
+        places = classmate_places(_label_key(), assignment.id, class_ids)
+    known = places  # narrowed to a dict for the closure
+    return lambda student_id, name: f"Classmate {number_for_reader(known, student_id, student.id)}"
 
 
 _CLASSMATE_COLUMNS = (
@@ -646,8 +650,7 @@ def classmates_reflections(
         assignment, f"classmates:{limit}:{_PREVIEW_SHAPE}", lambda: class_preview(assignment, limit + 1)
     )
     reader = student.id
-    places = preview.places
-    anonymise = assignment.anonymise
+    label = _labeller(student, assignment, preview.places)
     shown: dict[int, ClassmatesOnPrompt] = {}
     for prompt_id in prompt_ids:
         authors = preview.authors.get(prompt_id, frozenset())
@@ -656,13 +659,7 @@ def classmates_reflections(
             continue
         shown[prompt_id] = ClassmatesOnPrompt(
             [
-                ClassmateReflection(
-                    f"Classmate {number_for_reader(places, student_id, reader)}" if anonymise else name,
-                    body_html,
-                    cited,
-                    starred,
-                    policy,
-                )
+                ClassmateReflection(label(student_id, name), body_html, cited, starred, policy)
                 for student_id, name, body_html, policy, cited, starred in preview.first[prompt_id]
                 if student_id != reader
             ][:limit],
